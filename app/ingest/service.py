@@ -1,0 +1,202 @@
+"""Store an article and its extraction: new, unchanged, or a new revision, in one transaction."""
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.ingest.normalise import NormalisedText, normalise_text, slugify, title_from_lede
+from app.ingest.types import Extraction
+from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
+
+
+class IngestError(ValueError):
+    """The input cannot be ingested; the message says why."""
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    text: str
+    slug: str | None = None
+    title: str | None = None
+    source: str | None = None
+    published: date | None = None
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    slug: str
+    status: str  # created | revised | unchanged
+    revision: int
+    article_id: int
+
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def prepare(item: ArticleInput, max_chars: int = 200_000) -> tuple[NormalisedText, str, str]:
+    """Normalise and validate; returns the text, its slug and its title."""
+    if len(item.text) > max_chars:
+        raise IngestError(f"article text is longer than {max_chars} characters")
+    normalised = normalise_text(item.text)
+    if not normalised.body():
+        raise IngestError("article text is empty: it has no body paragraph")
+    title = (item.title or "").strip() or title_from_lede(normalised)
+    slug = item.slug.strip() if item.slug else slugify(title)
+    if not SLUG_RE.match(slug):
+        raise IngestError(
+            f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 120)"
+        )
+    return normalised, slug, title
+
+
+def find_unchanged(session: Session, slug: str, normalised: NormalisedText) -> Article | None:
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is not None and article.content_sha256 == content_sha256(normalised.text):
+        return article
+    return None
+
+
+def quote_key(slug: str, text: str, occurrence: int) -> str:
+    digest = hashlib.sha256(f"{slug}\x00{text}\x00{occurrence}".encode()).hexdigest()
+    return f"q{digest[:12]}"
+
+
+def ingest(
+    session: Session,
+    item: ArticleInput,
+    run_extraction: Callable[[NormalisedText], Extraction],
+    max_chars: int = 200_000,
+) -> IngestOutcome:
+    normalised, slug, title = prepare(item, max_chars)
+    unchanged = find_unchanged(session, slug, normalised)
+    if unchanged is not None:
+        _update_metadata(unchanged, item)
+        session.flush()
+        return IngestOutcome(slug, "unchanged", unchanged.revision, unchanged.id)
+    extraction = run_extraction(normalised)
+    return store(session, item, normalised, slug, title, extraction)
+
+
+def _update_metadata(article: Article, item: ArticleInput) -> None:
+    if item.title:
+        article.title = item.title.strip()
+    if item.source:
+        article.source = item.source
+    if item.published:
+        article.published = item.published
+
+
+def store(
+    session: Session,
+    item: ArticleInput,
+    normalised: NormalisedText,
+    slug: str,
+    title: str,
+    extraction: Extraction,
+) -> IngestOutcome:
+    """Write the article in the caller's transaction; nothing is visible until it commits."""
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    status = "created"
+    if article is None:
+        article = Article(slug=slug, title=title, revision=1)
+        session.add(article)
+    else:
+        status = "revised"
+        article.revision += 1
+        article.updated_at = utcnow()
+        if item.title:
+            article.title = title
+    article.text = normalised.text
+    article.content_sha256 = content_sha256(normalised.text)
+    article.source = item.source or article.source
+    article.published = item.published or article.published
+    session.flush()
+    _replace_paragraphs(session, article, normalised)
+    article.sentences.clear()
+    article.sentences.extend(Sentence(start=s, end=e) for s, e in extraction.sentences)
+    entities = _replace_entities(session, article, extraction)
+    session.flush()
+    _replace_quotes(session, article, extraction, {k: e.id for k, e in entities.items()})
+    session.flush()
+    return IngestOutcome(slug, status, article.revision, article.id)
+
+
+def _replace_paragraphs(session: Session, article: Article, normalised: NormalisedText) -> None:
+    article.paragraphs.clear()
+    session.flush()
+    article.paragraphs.extend(
+        Paragraph(index=p.index, start=p.start, end=p.end, kind=p.kind) for p in normalised.paragraphs
+    )
+
+
+def _replace_entities(
+    session: Session, article: Article, extraction: Extraction
+) -> dict[str, Entity]:
+    """Keep entity ids for keys that survive a revision, so entity links stay valid."""
+    existing = {e.key: e for e in article.entities}
+    wanted = {e.key for e in extraction.entities}
+    for key, entity in existing.items():
+        if key not in wanted:
+            article.entities.remove(entity)
+    session.flush()
+    by_key: dict[str, Entity] = {}
+    for item in extraction.entities:
+        entity = existing.get(item.key)
+        if entity is None:
+            entity = Entity(key=item.key)
+            article.entities.append(entity)
+        entity.name, entity.type, entity.kind = item.name, item.type, item.kind
+        entity.aliases = list(item.aliases)
+        entity.mentions.clear()
+        entity.roles.clear()
+        by_key[item.key] = entity
+    session.flush()
+    for item in extraction.entities:
+        entity = by_key[item.key]
+        entity.mentions.extend(
+            Mention(article_id=article.id, start=m.start, end=m.end, text=m.text, form=m.form)
+            for m in item.mentions
+        )
+        entity.roles.extend(
+            Role(
+                title=r.title,
+                organisation_id=by_key[r.organisation_key].id
+                if r.organisation_key in by_key
+                else None,
+                organisation_name=r.organisation_name,
+                start=r.start,
+                end=r.end,
+            )
+            for r in item.roles
+        )
+    return by_key
+
+
+def _replace_quotes(
+    session: Session, article: Article, extraction: Extraction, speakers: dict[str, int]
+) -> None:
+    article.quotes.clear()
+    session.flush()
+    seen: Counter[str] = Counter()
+    for q in sorted(extraction.quotes, key=lambda q: q.start):
+        seen[q.text] += 1
+        article.quotes.append(
+            Quote(
+                id=quote_key(article.slug, q.text, seen[q.text]),
+                start=q.start,
+                end=q.end,
+                text=q.text,
+                kind=q.kind,
+                speaker_id=speakers.get(q.speaker_key) if q.speaker_key else None,
+                speaker_description=q.speaker_description,
+            )
+        )

@@ -1,0 +1,145 @@
+"""SQLAlchemy 2 typed models. Offsets are Python ``str`` indices into ``Article.text``, end-exclusive."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(String(2000))
+    published: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    paragraphs: Mapped[list["Paragraph"]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Paragraph.index"
+    )
+    entities: Mapped[list["Entity"]] = relationship(
+        back_populates="article", cascade="all, delete-orphan"
+    )
+    quotes: Mapped[list["Quote"]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Quote.start"
+    )
+    sentences: Mapped[list["Sentence"]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Sentence.start"
+    )
+
+
+class Paragraph(Base):
+    __tablename__ = "paragraphs"
+    __table_args__ = (UniqueConstraint("article_id", "index", name="uq_paragraph_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # caption | body | related | boilerplate
+
+    article: Mapped[Article] = relationship(back_populates="paragraphs")
+
+
+class Sentence(Base):
+    """Sentence boundaries found at ingest, for keyword-in-context and co-mention queries."""
+
+    __tablename__ = "sentences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+    article: Mapped[Article] = relationship(back_populates="sentences")
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(20))  # actor | unit | location
+    kind: Mapped[str] = mapped_column(String(50))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    article: Mapped[Article] = relationship(back_populates="entities")
+    mentions: Mapped[list["Mention"]] = relationship(
+        back_populates="entity", cascade="all, delete-orphan", order_by="Mention.start"
+    )
+    roles: Mapped[list["Role"]] = relationship(
+        back_populates="entity",
+        cascade="all, delete-orphan",
+        foreign_keys="Role.entity_id",
+        order_by="Role.start",
+    )
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_article_start", "article_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(500))
+    form: Mapped[str] = mapped_column(String(20), default="name")  # name | nominal
+
+    entity: Mapped[Entity] = relationship(back_populates="mentions")
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
+    organisation_name: Mapped[str | None] = mapped_column(String(300))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+    entity: Mapped[Entity] = relationship(back_populates="roles", foreign_keys=[entity_id])
+    organisation: Mapped[Entity | None] = relationship(foreign_keys=[organisation_id])
+
+
+class Quote(Base):
+    __tablename__ = "quotes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), default="direct")  # direct | partial
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
+    speaker_description: Mapped[str | None] = mapped_column(String(300))
+
+    article: Mapped[Article] = relationship(back_populates="quotes")
+    speaker: Mapped[Entity | None] = relationship()
