@@ -1,31 +1,98 @@
-"""Turn a normalised article into entities, mentions and quotes (baseline: spaCy NER)."""
+"""Turn a normalised article into entities, mentions, roles and quotes.
+
+Order matters: names are found and typed, then linked (so surnames and aliases resolve), then
+roles are read from titles and appositions, and only then can descriptions ("the premier") be
+linked to the one person who holds that role, and quotes be given their speakers.
+"""
+
+from collections import defaultdict
 
 from spacy.language import Language
 
-from app.ingest.labels import DOMAIN_LABELS, SPACY_LABELS
+from app.ingest.context import ArticleContext, Candidate
+from app.ingest.labels import DOMAIN_LABELS
+from app.ingest.linking import entity_labels, entity_names, link_mentions
+from app.ingest.mentions import find_candidates
+from app.ingest.nominals import find_nominals
 from app.ingest.normalise import NormalisedText
-from app.ingest.types import ExtractedEntity, Extraction, MentionSpan
+from app.ingest.quotes import find_quotes
+from app.ingest.roles import roles_of
+from app.ingest.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
+
+EXTRACTED_KINDS = ("body", "caption")
 
 
-def _label_type(label: str) -> tuple[str, str] | None:
-    return DOMAIN_LABELS.get(label) or SPACY_LABELS.get(label)
+def parse(nlp: Language, normalised: NormalisedText) -> ArticleContext:
+    paras = [p for p in normalised.paragraphs if p.kind in EXTRACTED_KINDS]
+    docs = list(nlp.pipe(normalised.text[p.start : p.end] for p in paras))
+    return ArticleContext(normalised.text, [p.start for p in paras], docs)
 
 
-def extract(nlp: Language, doc_text: NormalisedText) -> Extraction:
-    entities: dict[str, ExtractedEntity] = {}
-    sentences: list[tuple[int, int]] = []
-    for para in doc_text.paragraphs:
-        if para.kind not in ("body", "caption"):
+def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
+    """Mentions nest or stay apart; of two that cross or coincide, the first found wins."""
+    kept: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        clash = any(
+            (c.start, c.end) == (k.start, k.end) or (c.start < k.end < c.end) or (k.start < c.end < k.end and c.start > k.start and c.end > k.end)
+            for k in kept
+        )
+        if not clash:
+            kept.append(c)
+    return kept
+
+
+def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list[RoleFact]]:
+    roles: dict[str, list[RoleFact]] = defaultdict(list)
+    for c in cands:
+        if c.label != "PERSON" or c.form != "name" or c.key is None:
             continue
-        doc = nlp(doc_text.text[para.start : para.end])
-        sentences.extend((para.start + s.start_char, para.start + s.end_char) for s in doc.sents)
-        for ent in doc.ents:
-            typed = _label_type(ent.label_)
-            if typed is None:
-                continue
-            name = ent.ent_id_ or ent.text
-            key = f"{typed[0]}:{name.lower()}"
-            entity = entities.setdefault(key, ExtractedEntity(key, name, typed[0], typed[1]))
-            start = para.start + ent.start_char
-            entity.mentions.append(MentionSpan(start, start + len(ent.text), ent.text))
-    return Extraction(entities=list(entities.values()), quotes=[], sentences=sentences)
+        for role in roles_of(ctx, c, cands):
+            _add_role(roles[c.key], role)
+    return roles
+
+
+def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
+    """Keep the fuller of two titles that say the same ("tribal fighter" within
+    "pro-government tribal fighter"), and the organisation whichever one names it."""
+    title = role.title.lower()
+    for i, other in enumerate(roles):
+        known = other.title.lower()
+        if title == known or known.endswith(" " + title) or title.endswith(" " + known):
+            keep = other if len(known) >= len(title) else role
+            org = other if other.organisation_key else role
+            roles[i] = RoleFact(keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end)
+            return
+    roles.append(role)
+
+
+
+
+def build_entities(
+    cands: list[Candidate], roles: dict[str, list[RoleFact]]
+) -> list[ExtractedEntity]:
+    names = entity_names(cands)
+    labels = entity_labels(cands)
+    entities: dict[str, ExtractedEntity] = {}
+    for c in sorted(cands, key=lambda c: c.start):
+        if c.key is None or c.key not in names:
+            continue
+        type_, kind = DOMAIN_LABELS[labels[c.key]]
+        entity = entities.get(c.key)
+        if entity is None:
+            entity = ExtractedEntity(c.key, names[c.key], type_, kind, roles=roles.get(c.key, []))
+            entities[c.key] = entity
+        entity.mentions.append(MentionSpan(c.start, c.end, c.text, c.form))
+        if c.form == "name" and c.text != entity.name and c.text not in entity.aliases:
+            entity.aliases.append(c.text)
+    return list(entities.values())
+
+
+def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
+    ctx = parse(nlp, normalised)
+    cands = drop_crossing(find_candidates(ctx))
+    link_mentions(cands)
+    roles = collect_roles(ctx, cands)
+    titles = {key: [r.title for r in rs] for key, rs in roles.items()}
+    cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
+    quotes = find_quotes(ctx, cands)
+    return Extraction(build_entities(cands, roles), quotes, list(ctx.sentences))

@@ -1,0 +1,52 @@
+"""The parsed article: one spaCy Doc per paragraph, with global character offsets."""
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+
+@dataclass
+class Candidate:
+    """A mention before linking: a span, its label (see labels.py) and how sure we are."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    para: int
+    token_start: int
+    token_end: int
+    canonical: str | None = None
+    strong: bool = False  # label from the knowledge file or from context, not only the model
+    form: str = "name"
+    title: str | None = None  # a title stripped from the front ("Col."), kept for roles
+    key: str | None = None
+    nested: bool = False
+
+
+@dataclass
+class ArticleContext:
+    text: str
+    offsets: list[int]
+    docs: list[Doc]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    _sentence_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for offset, doc in zip(self.offsets, self.docs, strict=True):
+            for sent in doc.sents:
+                self.sentences.append((offset + sent.start_char, offset + sent.end_char))
+        self._sentence_starts = [s for s, _ in self.sentences]
+
+    def start_of(self, para: int, token: Token) -> int:
+        return self.offsets[para] + token.idx
+
+    def span_chars(self, para: int, span: Span) -> tuple[int, int]:
+        return self.offsets[para] + span.start_char, self.offsets[para] + span.end_char
+
+    def sentence_index(self, offset: int) -> int:
+        return max(0, bisect_right(self._sentence_starts, offset) - 1)
+
+    def sentence_bounds(self, offset: int) -> tuple[int, int]:
+        return self.sentences[self.sentence_index(offset)]

@@ -1,0 +1,53 @@
+"""Domain knowledge loaded from ``app/ingest/data``: the lexicon and the gazetteer of names."""
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class KnownName:
+    label: str
+    canonical: str
+
+
+@lru_cache
+def lexicon() -> dict[str, Any]:
+    with (DATA_DIR / "lexicon.json").open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@lru_cache
+def gazetteer() -> dict[str, KnownName]:
+    """Every string pattern of the knowledge file, by its exact text."""
+    names: dict[str, KnownName] = {}
+    path = DATA_DIR / "patterns.jsonl"
+    if not path.exists():
+        return names
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if isinstance(row.get("pattern"), str):
+                names.setdefault(row["pattern"], KnownName(row["label"], row.get("id") or row["pattern"]))
+    return names
+
+
+def strip_article_prefix(name: str) -> str:
+    """'al-Habbaniyah' and 'Habbaniyah' name the same place."""
+    lowered = name.lower()
+    for prefix in ("al-", "al ", "el-", "el ", "ad-", "as-", "ar-", "an-", "at-"):
+        if lowered.startswith(prefix) and len(name) > len(prefix) + 2:
+            return name[len(prefix) :]
+    return name
+
+
+def lookup(name: str) -> KnownName | None:
+    names = gazetteer()
+    return names.get(name) or names.get(strip_article_prefix(name))

@@ -1,0 +1,98 @@
+"""Link mentions within an article: one entity per real-world referent.
+
+Names from the knowledge file link by their canonical id; a surname alone links to the nearest
+earlier person with that surname (two people who share one stay two); a name seen with a sure
+label lends it to its other mentions ("the Malaab area" makes every "Malaab" a district).
+"""
+
+from collections import defaultdict
+
+from app.ingest.context import Candidate
+from app.ingest.knowledge import strip_article_prefix
+from app.ingest.labels import DOMAIN_LABELS
+
+
+def name_tokens(name: str) -> list[str]:
+    parts = name.replace("’", "'").split()
+    return [strip_article_prefix(p).lower() for p in parts if p]
+
+
+def surname(name: str) -> str:
+    tokens = name_tokens(name)
+    return tokens[-1] if tokens else ""
+
+
+def _norm(text: str) -> str:
+    return strip_article_prefix(" ".join(text.replace("’", "'").split())).lower()
+
+
+def _vote_labels(cands: list[Candidate]) -> None:
+    """A sure label for a name applies to all its unsure mentions."""
+    sure: dict[str, str] = {}
+    for c in cands:
+        if c.strong and c.form == "name":
+            sure.setdefault(_norm(c.text), c.label)
+    for c in cands:
+        if not c.strong and _norm(c.text) in sure:
+            c.label, c.strong = sure[_norm(c.text)], True
+
+
+def _person_key(c: Candidate, persons: list[tuple[int, str, str]]) -> str | None:
+    """Key of the person a (possibly partial) name refers to: nearest earlier with that surname."""
+    tokens = name_tokens(c.text)
+    if not tokens:
+        return None
+    for _, key, full in reversed(persons):
+        if tokens == name_tokens(full)[-len(tokens):] or tokens == name_tokens(full)[: len(tokens)]:
+            return key
+    return None
+
+
+def link_mentions(cands: list[Candidate]) -> None:
+    """Give every candidate a key ``"<type>:<name>"``; candidates sharing a key are one entity."""
+    _vote_labels(cands)
+    full_names = [c for c in cands if c.label == "PERSON" and len(name_tokens(c.text)) >= 2]
+    persons: list[tuple[int, str, str]] = []  # (start, key, full name) in text order
+    by_norm: dict[str, str] = {}
+    for c in cands:
+        single = len(name_tokens(c.text)) == 1
+        if c.label == "PERSON" or (single and not c.strong and c.label in ("ORGANISATION", "CITY", "PEOPLE")):
+            key = _person_key(c, persons)
+            if key is None and single:
+                later = {f"actor:{_norm(p.text)}" for p in full_names if surname(p.text) == surname(c.text)}
+                key = later.pop() if len(later) == 1 else None
+            if key is not None:
+                c.label, c.key = "PERSON", key
+                continue
+            if c.label == "PERSON":
+                c.key = f"actor:{_norm(c.text)}"
+                if len(name_tokens(c.text)) >= 2:
+                    persons.append((c.start, c.key, c.text))
+                continue
+        type_ = DOMAIN_LABELS[c.label][0]
+        name = c.canonical or c.text
+        norm = _norm(name)
+        c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
+
+
+def entity_names(cands: list[Candidate]) -> dict[str, str]:
+    """The display name of each key: its canonical id, else its longest name mention."""
+    best: dict[str, str] = {}
+    for c in cands:
+        if c.key is None or c.form != "name":
+            continue
+        name = c.canonical or c.text
+        if c.canonical or len(name) > len(best.get(c.key, "")) and not best.get(c.key + "#canon"):
+            best[c.key] = name
+            if c.canonical:
+                best[c.key + "#canon"] = "1"
+    return {k: v for k, v in best.items() if not k.endswith("#canon")}
+
+
+def entity_labels(cands: list[Candidate]) -> dict[str, str]:
+    """The most trusted label of each key (sure labels first, then the most frequent)."""
+    votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in cands:
+        if c.key is not None:
+            votes[c.key][c.label] += 10 if c.strong else 1
+    return {k: max(v.items(), key=lambda kv: kv[1])[0] for k, v in votes.items()}

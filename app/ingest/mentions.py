@@ -1,0 +1,308 @@
+"""Find mention candidates: the knowledge file's and spaCy's entities, corrected by context,
+plus unit phrases, designator places and the places named inside units."""
+
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+from app.ingest.context import ArticleContext, Candidate
+from app.ingest.knowledge import lexicon, lookup
+from app.ingest.labels import DOMAIN_LABELS
+
+DROP_LABELS = {
+    "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "LANGUAGE",
+    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT",
+}
+SPACY_TO_DOMAIN = {"PERSON": "PERSON", "ORG": "ORGANISATION", "GPE": "CITY", "LOC": "REGION",
+                   "FAC": "FACILITY", "NORP": "PEOPLE"}
+LEADING_WORDS = {"the", "a", "an", "this", "that", "these", "those"}
+POSSESSIVE = re.compile(r"(?:['’]s?|['’])$")
+AFFIX_TOKEN = re.compile(
+    r"^(?P<name>.+?)-(?:led|backed|based|allied|funded|trained|aligned|supported|sponsored|controlled|held)$"
+)
+GOVERNMENT_WORDS = {"ministry", "government", "council", "parliament", "assembly", "cabinet",
+                    "court", "department", "commission", "office", "senate", "congress"}
+ARMED_GROUP_WORDS = {"hezbollah", "hizballah", "hizbullah", "ahl", "jaish", "jabhat", "harakat",
+                     "kataib", "kata'ib", "kata’ib", "kitaeb", "ansar", "saraya", "liwa", "asaib",
+                     "asa'ib", "asa’ib", "brigades", "front", "movement", "mujahideen", "taliban"}
+UNIT_WORDS = {"army": "UNIT_ARMY", "police": "UNIT_POLICE", "division": "UNIT_ARMY",
+              "brigade": "UNIT_ARMY", "battalion": "UNIT_ARMY", "regiment": "UNIT_ARMY",
+              "guard": "UNIT_ARMY", "forces": "UNIT_FORCES", "force": "UNIT_FORCES",
+              "corps": "UNIT_ARMY", "service": "UNIT_SPECIAL_FORCES"}
+
+
+def _titles() -> list[tuple[list[str], str]]:
+    titles = lexicon()["titles"]
+    return sorted(((t.split(), v) for t, v in titles.items()), key=lambda x: -len(x[0]))
+
+
+def _trim(span: Span) -> tuple[Span, str | None]:
+    """Drop leading determiners, a title, and a trailing possessive or punctuation."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start < end and doc[start].lower_ in LEADING_WORDS:
+        start += 1
+    title = None
+    for words, canonical in _titles():
+        n = len(words)
+        if end - start > n and [t.text for t in doc[start : start + n]] == words:
+            title, start = canonical, start + n
+            break
+        # spaCy splits "Col." into "Col" + "." at times
+        joined = "".join(t.text for t in doc[start : start + n + 1])
+        if end - start > n + 1 and joined == "".join(words) and words[-1].endswith("."):
+            title, start = canonical, start + n + 1
+            break
+    while end > start and (POSSESSIVE.fullmatch(doc[end - 1].text) or doc[end - 1].is_punct):
+        end -= 1
+    return doc[start:end], title or _title_before(doc, start)
+
+
+def _title_before(doc: Doc, start: int) -> str | None:
+    """'Col.' or 'Prime Minister' written just before a name the model found without it."""
+    for words, canonical in _titles():
+        n = len(words)
+        for width in (n, n + 1):
+            if start - width < 0:
+                continue
+            tokens = doc[start - width : start]
+            if "".join(t.text for t in tokens) == "".join(words) and (
+                width == n or words[-1].endswith(".")
+            ):
+                return canonical
+    return None
+
+
+def _is_slogan(span: Span) -> bool:
+    slogans = {s.lower() for s in lexicon()["slogans"]}
+    return span.text.lower() in slogans
+
+
+def _designator_after(doc: Doc, end: int, options: Iterable[Iterable[str]]) -> int:
+    """Length of a designator (e.g. 'air base') right after token ``end``, or 0."""
+    for words in sorted((list(w) for w in options), key=len, reverse=True):
+        if [t.lower_ for t in doc[end : end + len(words)]] == words:
+            return len(words)
+    return 0
+
+
+def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
+    """Correct a label from the words around the span: (label, tokens to extend, strong)."""
+    lex = lexicon()
+    doc, end = span.doc, span.end
+    nxt = doc[end].lower_ if end < len(doc) else ""
+    facility = _designator_after(doc, end, lex["facility_designators"])
+    if facility and label not in ("PERSON",) or (facility and doc[end].lower_ in ("air", "airbase")):
+        return "FACILITY", facility, True
+    if nxt in lex["road_designators"]:
+        return "ROAD", 1, True
+    if nxt in lex["tribe_designators"]:
+        return "TRIBE", 1, True
+    if nxt in lex["province_designators"] and label not in ("COUNTRY",):
+        return "PROVINCE", 0, True
+    if nxt in lex["district_designators"] and span.start > 0 and doc[span.start - 1].lower_ == "the":
+        return "DISTRICT", 0, True
+    return label, 0, False
+
+
+def _keyword_label(span: Span, label: str) -> str:
+    """spaCy's PERSON/ORG for names whose words say what they are."""
+    words = {t.lower_ for t in span}
+    if label in ("PERSON", "ORGANISATION", "CITY"):
+        if words & ARMED_GROUP_WORDS:
+            return "ARMED_GROUP"
+        if words & GOVERNMENT_WORDS:
+            return "GOVERNMENT"
+        for word, unit in UNIT_WORDS.items():
+            if span[-1].lower_ == word:
+                return unit
+    return label
+
+
+def _people_or_none(span: Span) -> str | None:
+    """A nationality or sect is an entity only as a plural noun: 'Iraqis', not 'Iraqi'."""
+    last = span[-1]
+    if last.tag_ in ("NNPS", "NNS") and last.dep_ not in ("amod", "compound"):
+        return "PEOPLE"
+    return None
+
+
+CREDIT = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def _credit_start(doc: Doc) -> int:
+    """Where a trailing photo credit "(Name/Agency)" begins; names in it are not the story's."""
+    match = CREDIT.search(doc.text)
+    return match.start() if match and "/" in match.group(1) else len(doc.text)
+
+
+def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    doc = ctx.docs[para]
+    found: list[Candidate] = []
+    credit = _credit_start(doc)
+    for ent in doc.ents:
+        if ent.start_char >= credit:
+            continue
+        label = ent.label_
+        if label in DROP_LABELS:
+            continue
+        strong = label in DOMAIN_LABELS and bool(ent.ent_id_ or label != "PERSON")
+        if label not in DOMAIN_LABELS:
+            if label not in SPACY_TO_DOMAIN:
+                continue
+            label = SPACY_TO_DOMAIN[label]
+        span, title = _trim(ent)
+        if len(span) == 0 or _is_slogan(span) or not any(t.is_alpha for t in span):
+            continue
+        if AFFIX_TOKEN.match(span[-1].text):
+            continue  # "U.S.-led": handled by affix_candidates
+        canonical = ent.ent_id_ or None
+        if not strong and len(span) > 1 and span[0].tag_ in ("JJ", "NNP") and lookup(span[1:].text):
+            span = span[1:]
+        if not strong:
+            known = lookup(span.text)
+            if known is not None:
+                label, canonical, strong = known.label, known.canonical, True
+        if label == "PEOPLE" and not strong:
+            people = _people_or_none(span)
+            if people is None:
+                continue
+        if not strong:
+            label = _keyword_label(span, label)
+        new_label, extend, from_context = _contextual_label(span, label)
+        if from_context and (not strong or label in ("CITY", "PERSON", "ORGANISATION")):
+            label, strong = new_label, True
+            span = doc[span.start : span.end + extend]
+        start, end = ctx.span_chars(para, span)
+        found.append(
+            Candidate(start, end, span.text, label, para, span.start, span.end, canonical, strong,
+                      title=title)
+        )
+    return found
+
+
+def affix_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """'U.S.-backed' names the United States; 'Iranian-aligned' names nothing."""
+    found = []
+    for token in ctx.docs[para]:
+        match = AFFIX_TOKEN.match(token.text)
+        if not match:
+            continue
+        known = lookup(match.group("name"))
+        if known is None or known.label == "PEOPLE":
+            continue
+        start = ctx.start_of(para, token)
+        name = match.group("name")
+        found.append(Candidate(start, start + len(name), name, known.label, para, token.i,
+                               token.i + 1, known.canonical, True))
+    return found
+
+
+def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """'pro-government forces', 'the Iraqi army', 'the SWAT team', 'Shiite militias'."""
+    lex = lexicon()
+    heads = set(lex["unit_heads"]) | set(lex["council_heads"])
+    modifiers = {m.lower() for m in lex["unit_modifiers"]}
+    doc = ctx.docs[para]
+    found = []
+    for token in doc:
+        if token.lower_ not in heads or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if token.i + 1 < len(doc) and doc[token.i + 1].lower_ in heads:
+            continue  # "police" in "police force": the phrase's head comes next
+        start = token.i
+        while start > 0:
+            prev = doc[start - 1]
+            if prev.lower_ in modifiers or (prev.ent_type_ == "NORP" and prev.tag_ == "JJ"):
+                start -= 1
+            elif prev.text == "-" and start > 1 and f"{doc[start - 2].lower_}-{doc[start].lower_}" in modifiers:
+                start -= 2
+            else:
+                break
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].ent_type_ in ("GPE", "LOC", "FAC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY"):
+            start -= 1
+        if start == token.i:
+            continue
+        span = doc[start : token.i + 1]
+        begin, end = ctx.span_chars(para, span)
+        found.append(Candidate(begin, end, span.text, _unit_label(span), para, span.start,
+                               span.end, None, True))
+    return found
+
+
+def _unit_label(span: Span) -> str:
+    words = {t.lower_ for t in span}
+    head = span[-1].lower_
+    if head in lexicon()["council_heads"]:
+        return "GOVERNMENT"
+    if words & {"police", "swat"}:
+        return "UNIT_POLICE"
+    if words & {"special", "counterterrorism", "counter-terrorism", "commandos", "elite"}:
+        return "UNIT_SPECIAL_FORCES"
+    if head in ("militia", "militias") or "tribal" in words:
+        return "UNIT_MILITIA"
+    if head in ("army", "troops", "division", "brigade", "battalion", "regiment", "corps"):
+        return "UNIT_ARMY"
+    return "UNIT_FORCES"
+
+
+def nested_places(ctx: ArticleContext, outer: Candidate) -> list[Candidate]:
+    """The place inside 'the Ramadi police force' or 'al-Habbaniyah air base'."""
+    doc = ctx.docs[outer.para]
+    found = []
+    i = outer.token_start
+    while i < outer.token_end:
+        best = None
+        for j in range(min(outer.token_end, i + 4), i, -1):
+            if i == outer.token_start and j == outer.token_end:
+                continue  # the whole outer span
+            span = doc[i:j]
+            known = lookup(span.text)
+            if known and DOMAIN_LABELS.get(known.label, ("",))[0] == "location":
+                best = (span, known)
+                break
+        if best is None:
+            i += 1
+            continue
+        span, known = best
+        start, end = ctx.span_chars(outer.para, span)
+        found.append(Candidate(start, end, span.text, known.label, outer.para, span.start,
+                               span.end, known.canonical, True, nested=True))
+        i = span.end
+    return found
+
+
+CONTAINERS = {"FACILITY", "ROAD", "TRIBE", "GOVERNMENT", "ORGANISATION", "ARMED_GROUP"}
+
+
+def find_candidates(ctx: ArticleContext) -> list[Candidate]:
+    out: list[Candidate] = []
+    for para in range(len(ctx.docs)):
+        ents = entity_candidates(ctx, para)
+        units = [u for u in unit_candidates(ctx, para) if not _crosses_any(u, ents)]
+        ents = [e for e in ents if not any(_inside(e, u) and not _is_place(e) for u in units)]
+        affixes = [a for a in affix_candidates(ctx, para) if not _overlaps_any(a, ents)]
+        layer = ents + units + affixes
+        for cand in list(layer):
+            if cand.label.startswith("UNIT_") or cand.label in CONTAINERS:
+                layer.extend(nested_places(ctx, cand))
+        out.extend(layer)
+    return sorted(out, key=lambda c: (c.start, -c.end))
+
+
+def _inside(inner: Candidate, outer: Candidate) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _is_place(c: Candidate) -> bool:
+    return DOMAIN_LABELS[c.label][0] == "location"
+
+
+def _crosses_any(c: Candidate, others: list[Candidate]) -> bool:
+    """Overlaps another span without holding it whole."""
+    return any(c.start < o.end and o.start < c.end and not _inside(o, c) for o in others)
+
+
+def _overlaps_any(c: Candidate, others: list[Candidate]) -> bool:
+    return any(c.start < o.end and o.start < c.end for o in others)

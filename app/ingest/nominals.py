@@ -1,0 +1,147 @@
+"""Descriptions that refer to a named entity: "the extremist group", "the Iraqi premier",
+"the city", "the capital of Anbar province". Linked only where the text makes it clear."""
+
+from collections import Counter
+
+from spacy.tokens import Doc
+
+from app.ingest.context import ArticleContext, Candidate
+from app.ingest.knowledge import lexicon
+from app.ingest.labels import DOMAIN_LABELS
+from app.ingest.linking import _norm
+
+PLACE_KINDS = {"city": {"CITY"}, "province": {"PROVINCE"}, "country": {"COUNTRY"}}
+
+
+def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candidate]:
+    return [c for c in cands if c.end <= before and c.label in labels and c.key and c.form == "name"]
+
+
+def _salient(ctx: ArticleContext, cands: list[Candidate], offset: int, labels: set[str]) -> str | None:
+    """Same sentence: the nearest earlier one; otherwise the most mentioned so far."""
+    prior = _prior(cands, offset, labels)
+    if not prior:
+        return None
+    sentence = ctx.sentence_index(offset)
+    same = [c for c in prior if ctx.sentence_index(c.start) == sentence]
+    if same:
+        return same[-1].key
+    counts = Counter(c.key for c in prior)
+    last_seen = {c.key: c.start for c in prior}
+    return max(counts, key=lambda k: (counts[k], last_seen[k]))
+
+
+def _nominal(ctx: ArticleContext, para: int, start_tok: int, end_tok: int, key: str, label: str) -> Candidate:
+    doc = ctx.docs[para]
+    span = doc[start_tok:end_tok]
+    s, e = ctx.span_chars(para, span)
+    return Candidate(s, e, span.text, label, para, start_tok, end_tok, key=key, strong=True, form="nominal")
+
+
+def _role_holders(cands: list[Candidate], roles: dict[str, list[str]]) -> dict[str, str]:
+    """role title -> the one person who holds it in this article."""
+    holders: dict[str, set[str]] = {}
+    for key, titles in roles.items():
+        for title in titles:
+            holders.setdefault(title.lower(), set()).add(key)
+    return {t: next(iter(k)) for t, k in holders.items() if len(k) == 1}
+
+
+def find_nominals(
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[str]]
+) -> list[Candidate]:
+    lex = lexicon()
+    group_heads = set(lex["group_nominals"])
+    group_adjs = {a.lower() for a in lex["group_nominal_adjectives"]}
+    synonyms = lex["role_synonyms"]
+    holders = _role_holders(cands, roles)
+    taken = [(c.start, c.end) for c in cands]
+    found: list[Candidate] = []
+    by_name = {_norm(c.text): c for c in cands if c.key and c.form == "name"}
+
+    def free(s: int, e: int) -> bool:
+        # a description may hold a name ("the capital of Anbar province") but not cross one
+        return not any(s < te and ts < e and not (s <= ts and te <= e) for ts, te in taken)
+
+    for para, doc in enumerate(ctx.docs):
+        for tok in doc:
+            if tok.lower_ != "the":
+                continue
+            j = tok.i + 1
+            while j < len(doc) and (doc[j].lower_ in group_adjs or doc[j].tag_ == "JJ" or doc[j].text == "-"):
+                j += 1
+            if j >= len(doc):
+                continue
+            head = doc[j]
+            nxt = doc[j + 1] if j + 1 < len(doc) else None
+            if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-",)):
+                continue  # "the group al-Qaeda": the name follows; a title before a name
+            offset = ctx.start_of(para, tok)
+            cand = _match_nominal(ctx, cands, doc, para, tok.i, j, head.lower_, nxt, offset,
+                                  group_heads, group_adjs, synonyms, holders, by_name)
+            if cand is not None and free(cand.start, cand.end):
+                found.append(cand)
+                taken.append((cand.start, cand.end))
+    return found
+
+
+def _match_nominal(ctx, cands, doc: Doc, para, first, j, head, nxt, offset, group_heads, group_adjs,  # type: ignore[no-untyped-def]
+                   synonyms, holders, by_name) -> Candidate | None:
+    adjs = [t.lower_ for t in doc[first + 1 : j]]
+    if head in group_heads and all(a in group_adjs for a in adjs if a != "-"):
+        key = _salient_group(cands, offset)
+        return _nominal(ctx, para, first, j + 1, key, "ARMED_GROUP") if key else None
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.dep_ != "case":
+        return None  # "the police station": the head noun comes later
+    phrases = [head] + ([f"{adjs[-1]} {head}"] if adjs else [])
+    for phrase in reversed(phrases):
+        title = synonyms.get(phrase)
+        if title and title in holders:
+            return _nominal(ctx, para, first, j + 1, holders[title], "PERSON")
+    if adjs:
+        return None
+    if head in ("militias", "militia", "army", "police"):
+        units = [c for c in _prior(cands, offset, {lbl for lbl in DOMAIN_LABELS if lbl.startswith("UNIT_")})
+                 if c.text.lower().split()[-1].startswith(head.rstrip("s"))]
+        return _nominal(ctx, para, first, j + 1, units[-1].key, units[-1].label) if units else None
+    place_kind = lexicon()["place_nominals"].get(head)
+    if place_kind == "capital":
+        return _capital(ctx, cands, doc, para, first, j, offset, by_name)
+    if place_kind in PLACE_KINDS:
+        if nxt is not None and nxt.lower_ == "of":
+            return None
+        key = _salient(ctx, cands, offset, PLACE_KINDS[place_kind])
+        label = next(iter(PLACE_KINDS[place_kind]))
+        return _nominal(ctx, para, first, j + 1, key, label) if key else None
+    return None
+
+
+def _salient_group(cands: list[Candidate], offset: int) -> str | None:
+    prior = _prior(cands, offset, {"ARMED_GROUP"})
+    return prior[-1].key if prior else None
+
+
+def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | None:  # type: ignore[no-untyped-def]
+    lex = lexicon()
+    end = j + 1
+    if end + 1 < len(doc) and doc[end].lower_ == "of":
+        owner = next((c for c in cands if c.para == para and c.token_start in (end + 1, end + 2)), None)
+        if owner is None:
+            return None
+        capital = lex["provincial_capitals"].get(owner.canonical or owner.text) or lex["capitals"].get(
+            owner.canonical or owner.text
+        )
+        city = by_name.get(_norm(capital)) if capital else None
+        if city is None:
+            return None
+        stop = owner.token_end
+        if stop < len(doc) and doc[stop].lower_ in lex["province_designators"]:
+            stop += 1
+        return _nominal(ctx, para, first, stop, city.key, "CITY")
+    countries = Counter(c.canonical or c.text for c in _prior(cands, offset, {"COUNTRY"}))
+    for country, _ in countries.most_common():
+        capital = lex["capitals"].get(country)
+        city = by_name.get(_norm(capital)) if capital else None
+        if city is not None:
+            return _nominal(ctx, para, first, end, city.key, "CITY")
+    return None

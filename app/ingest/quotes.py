@@ -1,0 +1,170 @@
+"""Direct quotations and their speakers.
+
+A quotation that stands as a sentence is ``direct``; a phrase quoted inside a paraphrase is
+``partial``; a term in scare quotes ("known as “...”") is ``term`` and has no speaker. Speakers
+come from the speech verb's subject in the same sentence, "according to X", or, for "he said",
+the person (or anonymous source) the passage was last about.
+"""
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from app.ingest.context import ArticleContext, Candidate
+from app.ingest.knowledge import lexicon
+from app.ingest.types import ExtractedQuote
+
+QUOTE_RE = re.compile(r"“([^“”]*)(?:”|$)|\"([^\"\n]*)\"")
+PRONOUNS = {"he", "she"}
+TERM_CUE = re.compile(
+    r"\b(?:known|referred to|described|designated|branded|labell?ed|termed|dubbed|called|so-called)"
+    r"(?:\s+(?:by|as|to)\b[^.“”\"]{0,40})?\s*(?:as)?\s*$",
+    re.I,
+)
+SPEAKER_TYPES = {"PERSON", "ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE"}
+
+
+@dataclass(frozen=True)
+class Source:
+    offset: int
+    key: str | None
+    description: str | None
+
+
+def _speech_verbs() -> set[str]:
+    return set(lexicon()["speech_verbs"])
+
+
+def _candidate_at(cands: list[Candidate], start: int, end: int) -> Candidate | None:
+    inside = [c for c in cands if c.key and c.label in SPEAKER_TYPES and start <= c.start and c.end <= end]
+    return min(inside, key=lambda c: c.start) if inside else None
+
+
+def _describe(ctx: ArticleContext, para: int, token: Token) -> str:
+    doc = ctx.docs[para]
+    words = [t for t in doc[token.left_edge.i : token.right_edge.i + 1] if not t.is_punct or t.text == "-"]
+    text = " ".join(t.text for t in words[:10])
+    return text.replace(" - ", "-")
+
+
+def _source_of(ctx: ArticleContext, para: int, subj: Token, cands: list[Candidate],
+               sources: list[Source]) -> Source | None:
+    offset = ctx.start_of(para, subj)
+    if subj.lower_ in PRONOUNS:
+        prior = [s for s in sources if s.offset < offset]
+        return Source(offset, prior[-1].key, prior[-1].description) if prior else None
+    if subj.pos_ == "PRON":
+        return None
+    doc = ctx.docs[para]
+    s, e = ctx.span_chars(para, doc[subj.left_edge.i : subj.right_edge.i + 1])
+    head_start = ctx.start_of(para, subj)
+    named = _candidate_at(cands, min(s, head_start), e)
+    if named is not None and named.start <= head_start + len(subj.text):
+        return Source(offset, named.key, None)
+    if subj.pos_ in ("NOUN", "PROPN"):
+        return Source(offset, None, _describe(ctx, para, subj))
+    return None
+
+
+def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
+    """Who each passage is about, in text order: named subjects and 'according to' sources."""
+    found: list[Source] = []
+    for para, doc in enumerate(ctx.docs):
+        for tok in doc:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.lower_ not in PRONOUNS and tok.pos_ == "PROPN":
+                src = _source_of(ctx, para, tok, cands, found)
+                if src and src.key and src.key.startswith("actor:"):
+                    found.append(src)
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                obj = next((t for t in doc[tok.i + 1].children if t.dep_ == "pobj"), None)
+                if obj is not None:
+                    src = _source_of(ctx, para, obj, cands, found)
+                    if src:
+                        found.append(src)
+    return found
+
+
+def _kind(para_text: str, start: int, end: int, words: int) -> str:
+    before = para_text[: start - 1].rstrip()
+    if not before or before[-1] in ".!?:;" or before.endswith((",", "said", "says")):
+        return "direct"
+    if TERM_CUE.search(before[-60:]):
+        return "term"
+    return "partial"
+
+
+def _speaker(ctx: ArticleContext, para: int, q_start: int, q_end: int, cands: list[Candidate],
+             sources: list[Source]) -> Source | None:
+    """The subject of the nearest speech verb outside the quotation, in its sentence."""
+    doc = ctx.docs[para]
+    base = ctx.offsets[para]
+    verbs = _speech_verbs()
+    s_start, _ = ctx.sentence_bounds(base + q_start)
+    _, s_end = ctx.sentence_bounds(base + max(q_start, q_end - 1))
+    if q_end + base >= s_end:  # the quote ends its sentence: the attribution may follow
+        s_end = ctx.sentence_bounds(min(base + q_end + 2, base + len(doc.text) - 1))[1]
+    outside = [t for t in doc if s_start <= base + t.idx < s_end and not (q_start <= t.idx < q_end)]
+    after = [t for t in outside if t.idx >= q_end]
+    before = [t for t in outside if t.idx < q_start][::-1]
+    for tok in after + before:
+        if tok.lemma_ in verbs and tok.pos_ == "VERB":
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None and tok.dep_ in ("advcl", "xcomp", "conj") :
+                subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                src = _source_of(ctx, para, subj, cands, sources)
+                if src is not None:
+                    return src
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = next((t for t in doc[tok.i + 1].children if t.dep_ == "pobj"), None)
+            if obj is not None:
+                return _source_of(ctx, para, obj, cands, sources)
+    return None
+
+
+def _clause_subject(ctx: ArticleContext, para: int, start: int, end: int,
+                    cands: list[Candidate]) -> Source | None:
+    """For a phrase quoted inside a clause ("that the group “had imposed ...”"): its subject."""
+    doc = ctx.docs[para]
+    first = next((t for t in doc if t.idx >= start), None)
+    base = ctx.offsets[para]
+    tok, steps = first, 0
+    while tok is not None and steps < 3:
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and not (start <= child.idx < end):
+                lo, hi = child.left_edge.idx, child.idx + len(child.text)
+                named = _candidate_at(cands, base + lo, base + hi)
+                if named is not None:
+                    return Source(base + child.idx, named.key, None)
+        tok, steps = (tok.head if tok.head is not tok else None), steps + 1
+    return None
+
+
+def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQuote]:
+    sources = _sources(ctx, cands)
+    quotes: list[ExtractedQuote] = []
+    for para, doc in enumerate(ctx.docs):
+        text = doc.text
+        for match in QUOTE_RE.finditer(text):
+            group = 1 if match.group(1) is not None else 2
+            start, end = match.start(group), match.end(group)
+            inner = text[start:end].rstrip()
+            if inner.endswith(","):
+                inner = inner[:-1]
+            end = start + len(inner)
+            if not inner.strip() or not any(ch.isalpha() for ch in inner):
+                continue
+            kind = _kind(text, start, end, len(inner.split()))
+            key, description = None, None
+            if kind != "term":
+                src = _clause_subject(ctx, para, start, end, cands) if kind == "partial" else None
+                src = src or _speaker(ctx, para, start, end, cands, sources)
+                if src is not None:
+                    key, description = src.key, src.description
+                    if key:
+                        sources.append(Source(ctx.offsets[para] + start, key, None))
+                        sources.sort(key=lambda s: s.offset)
+            base = ctx.offsets[para]
+            quotes.append(ExtractedQuote(base + start, base + end, inner, kind, key, description))
+    return quotes
