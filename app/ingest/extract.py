@@ -13,10 +13,10 @@ from app.ingest.context import ArticleContext, Candidate
 from app.ingest.labels import DOMAIN_LABELS
 from app.ingest.linking import entity_labels, entity_names, link_mentions
 from app.ingest.mentions import find_candidates
-from app.ingest.nominals import find_nominals
+from app.ingest.nominals import find_nominals, government_mentions
 from app.ingest.normalise import NormalisedText
 from app.ingest.quotes import find_quotes
-from app.ingest.roles import roles_of
+from app.ingest.roles import appositive_descriptions, roles_of
 from app.ingest.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
 
 EXTRACTED_KINDS = ("body", "caption")
@@ -67,6 +67,21 @@ def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
 
 
 
+def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """Appositive descriptions of people are mentions of them too."""
+    found = []
+    for c in cands:
+        if c.label != "PERSON" or c.form != "name" or c.key is None:
+            continue
+        doc = ctx.docs[c.para]
+        for first, end in appositive_descriptions(ctx, c):
+            span = doc[first:end]
+            s, e = ctx.span_chars(c.para, span)
+            found.append(Candidate(s, e, span.text, "PERSON", c.para, first, end, key=c.key,
+                                   strong=True, form="nominal"))
+    return found
+
+
 def build_entities(
     cands: list[Candidate], roles: dict[str, list[RoleFact]]
 ) -> list[ExtractedEntity]:
@@ -91,8 +106,9 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
     cands = drop_crossing(find_candidates(ctx))
     link_mentions(cands)
+    cands = drop_crossing(cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}
-    cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
+    cands = drop_crossing(cands + descriptions(ctx, cands) + find_nominals(ctx, cands, titles))
     quotes = find_quotes(ctx, cands)
     return Extraction(build_entities(cands, roles), quotes, list(ctx.sentences))

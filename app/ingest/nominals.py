@@ -145,3 +145,46 @@ def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | No
         if city is not None:
             return _nominal(ctx, para, first, end, city.key, "CITY")
     return None
+
+
+def _country_of(tok_children: list, cands: list[Candidate], ctx: ArticleContext, para: int) -> str | None:  # type: ignore[type-arg]
+    demonyms = lexicon()["demonyms"]
+    for child in tok_children:
+        if child.dep_ == "poss":
+            start = ctx.start_of(para, child)
+            owner = next((c for c in cands if c.start == start and c.label == "COUNTRY"), None)
+            if owner is not None:
+                return owner.canonical or owner.text
+        if child.dep_ in ("amod", "compound") and child.text in demonyms:
+            return str(demonyms[child.text])
+    return None
+
+
+def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """"Iraq’s government", "the Iraqi government", and later "the government"."""
+    lex = lexicon()
+    adjective_of = {country: adj for adj, country in lex["demonyms"].items() if adj[0].isupper() and adj != "U.S."}
+    found: list[Candidate] = []
+    seen: Counter[str] = Counter()
+    for para, doc in enumerate(ctx.docs):
+        for tok in doc:
+            if tok.lower_ != "government" or tok.dep_ in ("amod", "compound") or tok.pos_ != "NOUN":
+                continue
+            if tok.i > 0 and doc[tok.i - 1].text == "-":
+                continue  # "pro-government"
+            first = tok.left_edge.i
+            country = _country_of(list(tok.children), cands, ctx, para)
+            if country is not None:
+                name = f"{adjective_of.get(country, country)} government"
+                key = f"actor:{name.lower()}"
+            elif doc[first].lower_ == "the" and seen:
+                key = seen.most_common(1)[0][0]
+            else:
+                continue
+            seen[key] += 1
+            cand = _nominal(ctx, para, first, tok.i + 1, key, "GOVERNMENT")
+            if country is not None and cand.text.lower() == name.lower():
+                cand.form = "name"
+            cand.canonical = name if country is not None else None
+            found.append(cand)
+    return found

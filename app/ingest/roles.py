@@ -72,3 +72,21 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
                     break
         found.append(_role(ctx, c, _title_words(head), org))
     return found
+
+
+def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int, int]]:
+    """Token ranges of descriptions set beside a name: "X, a spokesman for Y" -> "a spokesman"."""
+    doc = ctx.docs[c.para]
+    root = doc[c.token_start : c.token_end].root
+    nouns = [t for t in root.children if t.dep_ == "appos" and t.pos_ == "NOUN"]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        nouns.append(root.head)
+    ranges = []
+    for noun in nouns:
+        end = noun.i + 1
+        for prep in noun.rights:  # "a member of parliament"
+            objs = [t for t in prep.rights if t.dep_ == "pobj"] if prep.lower_ == "of" else []
+            if objs and objs[0].pos_ == "NOUN" and not list(objs[0].children):
+                end = objs[0].i + 1
+        ranges.append((noun.left_edge.i, end))
+    return ranges

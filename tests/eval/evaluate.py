@@ -1,0 +1,632 @@
+"""Score the extractor against the gold annotations in tests/eval/*.gold.json.
+
+Run from the repository root (``make eval``)::
+
+    .venv/bin/python tests/eval/evaluate.py                 # every gold file
+    .venv/bin/python tests/eval/evaluate.py tests/eval/ramadi.gold.json --json
+
+The metric code works on the plain structures below (``Annotation``), so it can be tested
+without spaCy; ``from_extraction`` converts the extractor's ``Extraction`` into them.  Only
+the "body" and "caption" paragraphs of an article are scored.  The script is a report, not a
+gate: it exits 0 whatever the scores (2 only when the extractor cannot be loaded at all).
+See tests/eval/README.md for the gold format and the annotation guidelines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+EVAL_DIR = Path(__file__).resolve().parent
+SCOPE_KINDS = ("body", "caption")
+QUOTE_OVERLAP = 0.5  # a predicted quote must cover at least half of the gold span
+
+
+# --------------------------------------------------------------------------- structures
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    form: str = "name"  # name | nominal
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    organisation: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class Entity:
+    id: str
+    name: str
+    type: str
+    kind: str
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Quote:
+    start: int
+    end: int
+    text: str
+    kind: str  # direct | partial | term
+    speaker: str | None
+    speaker_description: str | None = None
+
+
+@dataclass
+class Annotation:
+    entities: list[Entity]
+    quotes: list[Quote]
+
+
+@dataclass
+class Report:
+    metrics: dict[str, float]
+    misses: dict[str, list[str]]
+
+
+def annotation_from_json(data: dict[str, Any]) -> Annotation:
+    entities = [
+        Entity(
+            id=e["id"],
+            name=e["name"],
+            type=e["type"],
+            kind=e.get("kind", ""),
+            mentions=[
+                Mention(m["start"], m["end"], m["text"], m.get("form", "name"))
+                for m in e.get("mentions", [])
+            ],
+            roles=[
+                Role(r["title"], r.get("organisation"), r["start"], r["end"])
+                for r in e.get("roles", [])
+            ],
+        )
+        for e in data.get("entities", [])
+    ]
+    quotes = [
+        Quote(
+            q["start"],
+            q["end"],
+            q["text"],
+            q["kind"],
+            q.get("speaker"),
+            q.get("speaker_description"),
+        )
+        for q in data.get("quotes", [])
+    ]
+    return Annotation(entities, quotes)
+
+
+def load_gold(path: Path) -> tuple[Path, Annotation]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ROOT / data["article"], annotation_from_json(data)
+
+
+def from_extraction(extraction: Any) -> Annotation:
+    """app.ingest.types.Extraction -> Annotation (entity id = the extractor's key)."""
+    entities = [
+        Entity(
+            id=e.key,
+            name=e.name,
+            type=e.type,
+            kind=e.kind or "",
+            mentions=[
+                Mention(m.start, m.end, m.text, getattr(m, "form", "name")) for m in e.mentions
+            ],
+            roles=[Role(r.title, r.organisation_key, r.start, r.end) for r in e.roles],
+        )
+        for e in extraction.entities
+    ]
+    quotes = [
+        Quote(q.start, q.end, q.text, q.kind, q.speaker_key, q.speaker_description)
+        for q in extraction.quotes
+    ]
+    return Annotation(entities, quotes)
+
+
+def restrict(annotation: Annotation, spans: Sequence[tuple[int, int]]) -> Annotation:
+    """Keep the mentions and quotes that lie inside the scored paragraphs."""
+
+    def inside(start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in spans)
+
+    entities = []
+    for e in annotation.entities:
+        mentions = [m for m in e.mentions if inside(m.start, m.end)]
+        if mentions:
+            entities.append(Entity(e.id, e.name, e.type, e.kind, mentions, list(e.roles)))
+    quotes = [q for q in annotation.quotes if inside(q.start, q.end)]
+    return Annotation(entities, quotes)
+
+
+def scope_spans(normalised: Any) -> list[tuple[int, int]]:
+    return [(p.start, p.end) for p in normalised.paragraphs if p.kind in SCOPE_KINDS]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def prf(tp: float, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    """Precision, recall, F1.  Nothing predicted against a non-empty gold is precision 0."""
+    p = tp / n_pred if n_pred else float(n_gold == 0)
+    r = tp / n_gold if n_gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def ratio(num: int, den: int) -> float:
+    """An accuracy or recall over `den` items; vacuously 1.0 when there is nothing to score."""
+    return num / den if den else 1.0
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def align_spans(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """One-to-one alignment pred index -> gold index: exact matches first, then overlapping
+    pairs greedily by Jaccard overlap (ties: more shared characters, then text order)."""
+    pairs: dict[int, int] = {}
+    used_gold: set[int] = set()
+    by_span: dict[tuple[int, int], list[int]] = {}
+    for gi, span in enumerate(gold):
+        by_span.setdefault(span, []).append(gi)
+    for pi, span in enumerate(pred):
+        for gi in by_span.get(span, ()):
+            if gi not in used_gold:
+                pairs[pi] = gi
+                used_gold.add(gi)
+                break
+    candidates = []
+    for pi, ps in enumerate(pred):
+        if pi in pairs:
+            continue
+        for gi, gs in enumerate(gold):
+            if gi in used_gold:
+                continue
+            shared = overlap(ps, gs)
+            if shared:
+                union = max(ps[1], gs[1]) - min(ps[0], gs[0])
+                candidates.append((-shared / union, -shared, gi, pi))
+    for _, _, gi, pi in sorted(candidates):
+        if pi not in pairs and gi not in used_gold:
+            pairs[pi] = gi
+            used_gold.add(gi)
+    return pairs
+
+
+def head_word(title: str) -> str:
+    """The head of a title: "member of parliament" -> "member", "prime minister" -> "minister"."""
+    core = re.split(r"\s+(?:of|for|in|to|at|with|from)\s+", title.lower().strip())[0]
+    words = core.split()
+    return words[-1] if words else ""
+
+
+def _flat_mentions(annotation: Annotation) -> list[tuple[int, Mention]]:
+    return [(ei, m) for ei, e in enumerate(annotation.entities) for m in e.mentions]
+
+
+def _fmt(m: Mention) -> str:
+    return f"{m.text!r} [{m.start}:{m.end}]"
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+# --------------------------------------------------------------------------- the metrics
+
+
+def evaluate(gold: Annotation, pred: Annotation) -> Report:
+    misses: dict[str, list[str]] = {
+        k: []
+        for k in (
+            "missing entities",
+            "spurious entities",
+            "wrong types",
+            "missed mentions",
+            "spurious mentions",
+            "boundary mismatches",
+            "mislinked mentions",
+            "missed quotes",
+            "spurious quotes",
+            "wrong speakers",
+            "terms reported as speech",
+            "missed roles",
+        )
+    }
+    metrics: dict[str, float] = {}
+    g_ents, p_ents = gold.entities, pred.entities
+
+    # 1. mention detection ----------------------------------------------------------------
+    g_ments, p_ments = _flat_mentions(gold), _flat_mentions(pred)
+    g_spans = [(m.start, m.end) for _, m in g_ments]
+    p_spans = [(m.start, m.end) for _, m in p_ments]
+    align = align_spans(g_spans, p_spans)  # pred mention index -> gold mention index
+    gold_aligned = {gi: pi for pi, gi in align.items()}
+    exact_tp = sum(1 for pi, gi in align.items() if p_spans[pi] == g_spans[gi])
+    for key, tp in (("mention_exact", exact_tp), ("mention_overlap", len(align))):
+        p, r, f = prf(tp, len(p_spans), len(g_spans))
+        metrics |= {f"{key}_p": p, f"{key}_r": r, f"{key}_f1": f}
+    for gi, (ei, m) in enumerate(g_ments):
+        if gi not in gold_aligned:
+            misses["missed mentions"].append(f"{_fmt(m)} ({g_ents[ei].id})")
+    for pi, (ei, m) in enumerate(p_ments):
+        if pi not in align:
+            misses["spurious mentions"].append(f"{_fmt(m)} ({p_ents[ei].id})")
+        elif p_spans[pi] != g_spans[align[pi]]:
+            gm = g_ments[align[pi]][1]
+            misses["boundary mismatches"].append(f"predicted {_fmt(m)}, gold {_fmt(gm)}")
+
+    # 2. entity detection -----------------------------------------------------------------
+    shared: Counter[tuple[int, int]] = Counter()
+    for pi, gi in align.items():
+        shared[(g_ments[gi][0], p_ments[pi][0])] += 1
+    match: dict[int, int] = {}  # gold entity index -> pred entity index
+    used_pred: set[int] = set()
+    for (ge, pe), _n in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0])):
+        if ge not in match and pe not in used_pred:
+            match[ge] = pe
+            used_pred.add(pe)
+    p, r, f = prf(len(match), len(p_ents), len(g_ents))
+    metrics |= {"entity_p": p, "entity_r": r, "entity_f1": f}
+    for ge, e in enumerate(g_ents):
+        if ge not in match:
+            first = _fmt(e.mentions[0]) if e.mentions else "-"
+            misses["missing entities"].append(
+                f"{e.id} '{e.name}' [{e.type}/{e.kind}] {len(e.mentions)} mentions, first {first}"
+            )
+    for pe, e in enumerate(p_ents):
+        if pe not in used_pred:
+            first = _fmt(e.mentions[0]) if e.mentions else "-"
+            misses["spurious entities"].append(
+                f"{e.id} '{e.name}' [{e.type}/{e.kind}] {len(e.mentions)} mentions, first {first}"
+            )
+
+    # 3. type and kind accuracy over matched entities -------------------------------------
+    type_ok = kind_ok = 0
+    for ge, pe in match.items():
+        ge_, pe_ = g_ents[ge], p_ents[pe]
+        t_ok = ge_.type == pe_.type
+        k_ok = ge_.kind.lower() == (pe_.kind or "").lower()
+        type_ok += t_ok
+        kind_ok += k_ok
+        if not (t_ok and k_ok):
+            misses["wrong types"].append(
+                f"{ge_.id}: gold {ge_.type}/{ge_.kind}, predicted {pe_.id} {pe_.type}/{pe_.kind}"
+            )
+    metrics["type_accuracy"] = ratio(type_ok, len(match)) if g_ents else 1.0
+    metrics["kind_accuracy"] = ratio(kind_ok, len(match)) if g_ents else 1.0
+    if g_ents and not match:
+        metrics["type_accuracy"] = metrics["kind_accuracy"] = 0.0
+
+    # 4. mention linking: B-cubed and pairwise --------------------------------------------
+    # Items: aligned mention pairs, plus unaligned gold or predicted mentions, which are
+    # singletons on the other side.
+    gold_label: list[tuple[str, int]] = []
+    pred_label: list[tuple[str, int]] = []
+    on_gold: list[bool] = []
+    on_pred: list[bool] = []
+    for pi, gi in align.items():
+        gold_label.append(("g", g_ments[gi][0]))
+        pred_label.append(("p", p_ments[pi][0]))
+        on_gold.append(True)
+        on_pred.append(True)
+    for gi, (ei, _) in enumerate(g_ments):
+        if gi not in gold_aligned:
+            gold_label.append(("g", ei))
+            pred_label.append(("p-singleton", gi))
+            on_gold.append(True)
+            on_pred.append(False)
+    for pi, (ei, _) in enumerate(p_ments):
+        if pi not in align:
+            gold_label.append(("g-singleton", pi))
+            pred_label.append(("p", ei))
+            on_gold.append(False)
+            on_pred.append(True)
+    joint = Counter(zip(gold_label, pred_label, strict=True))
+    g_size = Counter(lab for lab, ok in zip(gold_label, on_gold, strict=True) if ok)
+    p_size = Counter(lab for lab, ok in zip(pred_label, on_pred, strict=True) if ok)
+    items = list(zip(gold_label, pred_label, on_gold, on_pred, strict=True))
+    b3_p_sum = sum(joint[(g, p)] / p_size[p] for g, p, _, op in items if op)
+    b3_r_sum = sum(joint[(g, p)] / g_size[g] for g, p, og, _ in items if og)
+    n_pred_items, n_gold_items = sum(on_pred), sum(on_gold)
+    b3_p = b3_p_sum / n_pred_items if n_pred_items else float(n_gold_items == 0)
+    b3_r = b3_r_sum / n_gold_items if n_gold_items else 1.0
+    b3_f = 2 * b3_p * b3_r / (b3_p + b3_r) if b3_p + b3_r else 0.0
+    metrics |= {"bcubed_p": b3_p, "bcubed_r": b3_r, "bcubed_f1": b3_f}
+    gold_links = sum(_pairs(n) for n in g_size.values())
+    pred_links = sum(_pairs(n) for n in p_size.values())
+    common_links = sum(_pairs(n) for (g, p), n in joint.items() if g[0] == "g" and p[0] == "p")
+    p, r, f = prf(common_links, pred_links, gold_links)
+    metrics |= {"pairwise_p": p, "pairwise_r": r, "pairwise_f1": f}
+    for pi, gi in sorted(align.items(), key=lambda kv: kv[1]):
+        ge, pe = g_ments[gi][0], p_ments[pi][0]
+        if match.get(ge) != pe:
+            expected = p_ents[match[ge]].id if ge in match else "(no matched entity)"
+            misses["mislinked mentions"].append(
+                f"{_fmt(g_ments[gi][1])}: gold {g_ents[ge].id}, linked to {p_ents[pe].id}, "
+                f"expected {expected}"
+            )
+
+    # 5. role-nominal linking recall ------------------------------------------------------
+    nominal = [gi for gi, (_, m) in enumerate(g_ments) if m.form == "nominal"]
+    linked = sum(
+        1
+        for gi in nominal
+        if gi in gold_aligned and match.get(g_ments[gi][0]) == p_ments[gold_aligned[gi]][0]
+    )
+    metrics["nominal_link_r"] = ratio(linked, len(nominal))
+
+    # 6. quotes ---------------------------------------------------------------------------
+    g_direct = [q for q in gold.quotes if q.kind == "direct"]
+    p_direct = [q for q in pred.quotes if q.kind == "direct"]
+    quote_match = _match_quotes(g_direct, p_direct)
+    p, r, f = prf(len(quote_match), len(p_direct), len(g_direct))
+    metrics |= {"quote_p": p, "quote_r": r, "quote_f1": f}
+    gold_ids = {e.id: i for i, e in enumerate(g_ents)}
+    speaker_ok = 0
+    for gq_i, pq_i in quote_match.items():
+        gq, pq = g_direct[gq_i], p_direct[pq_i]
+        if gq.speaker is None:
+            ok = pq.speaker is None
+            expected = f"anonymous ({gq.speaker_description})"
+        else:
+            ge = gold_ids.get(gq.speaker)
+            target = p_ents[match[ge]].id if ge is not None and ge in match else None
+            ok = target is not None and pq.speaker == target
+            expected = f"{gq.speaker} (predicted entity {target})"
+        speaker_ok += ok
+        if not ok:
+            misses["wrong speakers"].append(
+                f"{gq.text[:60]!r} [{gq.start}:{gq.end}]: expected {expected}, "
+                f"got {pq.speaker or 'anonymous'}"
+            )
+    metrics["speaker_accuracy"] = ratio(speaker_ok, len(quote_match))
+    if g_direct and not quote_match:
+        metrics["speaker_accuracy"] = 0.0
+    for i, gq in enumerate(g_direct):
+        if i not in quote_match:
+            misses["missed quotes"].append(f"{gq.text[:70]!r} [{gq.start}:{gq.end}]")
+    matched_pred = set(quote_match.values())
+    for i, pq in enumerate(p_direct):
+        if i not in matched_pred:
+            misses["spurious quotes"].append(f"{pq.text[:70]!r} [{pq.start}:{pq.end}]")
+    g_partial = [q for q in gold.quotes if q.kind == "partial"]
+    metrics["partial_quote_r"] = ratio(
+        len(_match_quotes(g_partial, [q for q in pred.quotes if q.kind != "term"])),
+        len(g_partial),
+    )
+    terms_as_speech = 0
+    for gq in (q for q in gold.quotes if q.kind == "term"):
+        for pq in pred.quotes:
+            if (
+                pq.kind in ("direct", "partial")
+                and pq.speaker is not None
+                and overlap((gq.start, gq.end), (pq.start, pq.end))
+                >= QUOTE_OVERLAP * (gq.end - gq.start)
+            ):
+                terms_as_speech += 1
+                misses["terms reported as speech"].append(
+                    f"{gq.text!r} [{gq.start}:{gq.end}] given speaker {pq.speaker}"
+                )
+                break
+    metrics["terms_as_speech"] = terms_as_speech
+
+    # 7. roles ----------------------------------------------------------------------------
+    n_roles = found_roles = 0
+    for ge, e in enumerate(g_ents):
+        for role in e.roles:
+            n_roles += 1
+            head = head_word(role.title)
+            pred_titles = [r.title.lower() for r in p_ents[match[ge]].roles] if ge in match else []
+            if head and any(head in t for t in pred_titles):
+                found_roles += 1
+            else:
+                misses["missed roles"].append(
+                    f"{e.id}: {role.title!r} (predicted: {', '.join(pred_titles) or 'none'})"
+                )
+    metrics["role_r"] = ratio(found_roles, n_roles)
+
+    metrics |= {
+        "gold_entities": len(g_ents),
+        "pred_entities": len(p_ents),
+        "gold_mentions": len(g_spans),
+        "pred_mentions": len(p_spans),
+        "gold_direct_quotes": len(g_direct),
+        "pred_direct_quotes": len(p_direct),
+        "gold_roles": n_roles,
+        "gold_nominals": len(nominal),
+    }
+    return Report(metrics, misses)
+
+
+def _match_quotes(gold: Sequence[Quote], pred: Sequence[Quote]) -> dict[int, int]:
+    """gold index -> pred index; a pair needs an overlap of half the gold span or more."""
+    candidates = []
+    for gi, gq in enumerate(gold):
+        for pi, pq in enumerate(pred):
+            shared = overlap((gq.start, gq.end), (pq.start, pq.end))
+            if shared and shared >= QUOTE_OVERLAP * (gq.end - gq.start):
+                candidates.append((-shared, gi, pi))
+    out: dict[int, int] = {}
+    used: set[int] = set()
+    for _, gi, pi in sorted(candidates):
+        if gi not in out and pi not in used:
+            out[gi] = pi
+            used.add(pi)
+    return out
+
+
+# --------------------------------------------------------------------------- reporting
+
+PRF_ROWS = (
+    ("mentions (exact span)", "mention_exact"),
+    ("mentions (overlap)", "mention_overlap"),
+    ("entities", "entity"),
+    ("links (B-cubed)", "bcubed"),
+    ("links (pairwise)", "pairwise"),
+    ("direct quotes", "quote"),
+)
+SINGLE_ROWS = (
+    ("type accuracy", "type_accuracy"),
+    ("kind accuracy", "kind_accuracy"),
+    ("nominal-link recall", "nominal_link_r"),
+    ("speaker accuracy", "speaker_accuracy"),
+    ("partial-quote recall", "partial_quote_r"),
+    ("role recall", "role_r"),
+)
+SUMMARY_KEYS = (
+    "mention_exact_f1",
+    "mention_overlap_f1",
+    "entity_f1",
+    "type_accuracy",
+    "kind_accuracy",
+    "bcubed_f1",
+    "pairwise_f1",
+    "nominal_link_r",
+    "quote_f1",
+    "speaker_accuracy",
+    "role_r",
+    "terms_as_speech",
+    "extract_ms",
+)
+
+
+def format_report(name: str, article: str, report: Report, show_misses: bool = True) -> str:
+    m = report.metrics
+    lines = [
+        f"== {name}  ({article})",
+        f"   gold: {m['gold_entities']:.0f} entities, {m['gold_mentions']:.0f} mentions "
+        f"({m['gold_nominals']:.0f} nominal), {m['gold_direct_quotes']:.0f} direct quotes, "
+        f"{m['gold_roles']:.0f} roles; predicted: {m['pred_entities']:.0f} entities, "
+        f"{m['pred_mentions']:.0f} mentions, {m['pred_direct_quotes']:.0f} direct quotes",
+    ]
+    if "extract_ms" in m:
+        lines.append(
+            f"   extract: {m['extract_ms']:.1f} ms (median of {m.get('runs', 3):.0f} runs)"
+        )
+    lines.append(f"   {'':28}{'P':>7}{'R':>7}{'F1':>7}")
+    for label, key in PRF_ROWS:
+        lines.append(f"   {label:28}{m[key + '_p']:7.3f}{m[key + '_r']:7.3f}{m[key + '_f1']:7.3f}")
+    for label, key in SINGLE_ROWS:
+        lines.append(f"   {label:28}{m[key]:21.3f}")
+    lines.append(f"   {'term quotes given a speaker':28}{m['terms_as_speech']:21.0f}  (must be 0)")
+    if show_misses:
+        for kind, items in report.misses.items():
+            if items:
+                lines.append(f"   -- {kind} ({len(items)})")
+                lines.extend(f"      {item}" for item in items)
+    return "\n".join(lines)
+
+
+def format_summary(results: dict[str, dict[str, float]]) -> str:
+    names = list(results)
+    width = max(8, *(len(n) for n in names))
+    lines = ["== summary (F1, accuracy or recall; macro = mean over files)"]
+    lines.append(f"   {'':22}" + "".join(f"{n:>{width + 2}}" for n in [*names, "macro"]))
+    macro = macro_average(results)
+    for key in SUMMARY_KEYS:
+        if not all(key in r for r in results.values()):
+            continue
+        row = [results[n][key] for n in names] + [macro[key]]
+        lines.append(f"   {key:22}" + "".join(f"{v:>{width + 2}.3f}" for v in row))
+    return "\n".join(lines)
+
+
+def macro_average(results: dict[str, dict[str, float]]) -> dict[str, float]:
+    keys: set[str] = set().union(*(r.keys() for r in results.values())) if results else set()
+    return {
+        k: statistics.fmean(r[k] for r in results.values())
+        for k in sorted(keys)
+        if all(k in r for r in results.values())
+    }
+
+
+# --------------------------------------------------------------------------- running
+
+
+def default_gold_files() -> list[Path]:
+    return sorted(EVAL_DIR.glob("*.gold.json"))
+
+
+def run(paths: Iterable[Path], model: str | None, runs: int) -> tuple[dict, dict]:
+    from app.ingest.extract import extract
+    from app.ingest.normalise import normalise_text
+    from app.ingest.pipeline import load_pipeline
+
+    reports: dict[str, tuple[str, Report]] = {}
+    # spaCy can repeat a warning on every call (an entity ruler without patterns): collect
+    # them and print each distinct one once.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nlp = load_pipeline(model) if model else load_pipeline()
+        for path in paths:
+            article, gold = load_gold(path)
+            normalised = normalise_text(article.read_text(encoding="utf-8"))
+            spans = scope_spans(normalised)
+            timings = []
+            extraction = None
+            for _ in range(max(1, runs)):
+                t0 = time.perf_counter()
+                extraction = extract(nlp, normalised)
+                timings.append((time.perf_counter() - t0) * 1000)
+            pred = restrict(from_extraction(extraction), spans)
+            report = evaluate(restrict(gold, spans), pred)
+            report.metrics["extract_ms"] = statistics.median(timings)
+            report.metrics["runs"] = len(timings)
+            name = path.name.removesuffix(".gold.json")
+            reports[name] = (str(article.relative_to(ROOT)), report)
+    for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
+        print(f"warning: {message}", file=sys.stderr)
+    return reports, {n: r.metrics for n, (_, r) in reports.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all)")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--model", help="spaCy model name (default: from settings)")
+    parser.add_argument("--runs", type=int, default=3, help="timed extract runs per text")
+    parser.add_argument("--no-misses", action="store_true", help="only the tables")
+    args = parser.parse_args(argv)
+    paths = [p if p.is_absolute() else Path.cwd() / p for p in args.gold] or default_gold_files()
+    try:
+        reports, results = run(paths, args.model, args.runs)
+    except (ImportError, OSError, RuntimeError) as exc:
+        print(f"evaluate: cannot run the extractor: {exc!r}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"files": results, "macro": macro_average(results)}, indent=2))
+        return 0
+    for name, (article, report) in reports.items():
+        print(format_report(name, article, report, show_misses=not args.no_misses))
+        print()
+    print(format_summary(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
