@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.labels import DOMAIN_LABELS
-from app.ingest.linking import entity_labels, entity_names, link_mentions
+from app.ingest.linking import entity_labels, entity_names, link_mentions, merge_generic_units
 from app.ingest.mentions import find_candidates
 from app.ingest.nominals import find_nominals, government_mentions
 from app.ingest.normalise import NormalisedText
@@ -39,6 +39,27 @@ def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
         if not clash:
             kept.append(c)
     return kept
+
+
+APPOSITIVE_DETERMINERS = {"a", "an", "the", "another", "one"}
+
+
+def link_appositives(ctx: ArticleContext, cands: list[Candidate]) -> None:
+    """"Asaib Ahl al-Haq, another Iranian-aligned militia": the description is the name's."""
+    for named, generic in zip(cands, cands[1:], strict=False):
+        if named.para != generic.para or named.canonical is None and named.label != "PERSON":
+            continue
+        if not generic.label.startswith("UNIT_") or generic.canonical:
+            continue
+        doc = ctx.docs[named.para]
+        det = generic.token_start - 1
+        if det - 1 != named.token_end or doc[det - 1].text != ",":
+            continue
+        if doc[det].lower_ not in APPOSITIVE_DETERMINERS:
+            continue
+        start, _ = ctx.span_chars(named.para, doc[det : det + 1])
+        generic.start, generic.text = start, ctx.text[start : generic.end]
+        generic.token_start, generic.key, generic.form = det, named.key, "nominal"
 
 
 def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list[RoleFact]]:
@@ -106,6 +127,8 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
     cands = drop_crossing(find_candidates(ctx))
     link_mentions(cands)
+    merge_generic_units(cands)
+    link_appositives(ctx, cands)
     cands = drop_crossing(cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}

@@ -75,18 +75,36 @@ def link_mentions(cands: list[Candidate]) -> None:
         c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
 
 
+def merge_generic_units(cands: list[Candidate]) -> None:
+    """'Iranian-backed Shiite militias' are the article's 'Shiite militias' with a modifier."""
+    generic = {c.key for c in cands if c.key and c.label.startswith("UNIT_") and not c.canonical}
+    names = sorted((k.split(":", 1)[1] for k in generic), key=len)
+    for c in cands:
+        if c.key not in generic or c.canonical:
+            continue
+        text = c.key.split(":", 1)[1]
+        shorter = next((n for n in names if n != text and text.endswith(" " + n)), None)
+        if shorter is not None:
+            c.key = f"unit:{shorter}"
+
+
 def entity_names(cands: list[Candidate]) -> dict[str, str]:
     """The display name of each key: its canonical id, else its longest name mention."""
     best: dict[str, str] = {}
     for c in cands:
-        if c.key is None or c.form != "name":
+        if c.key is None or (c.form != "name" and not c.canonical):
             continue
         name = c.canonical or c.text
         if c.canonical or len(name) > len(best.get(c.key, "")) and not best.get(c.key + "#canon"):
             best[c.key] = name
             if c.canonical:
                 best[c.key + "#canon"] = "1"
-    return {k: v for k, v in best.items() if not k.endswith("#canon")}
+    names = {k: v for k, v in best.items() if not k.endswith("#canon")}
+    for c in cands:  # a generic unit is called by its plainest form, "Shiite militias"
+        if c.key in names and c.key.startswith("unit:") and not c.canonical and c.form == "name":
+            if _norm(c.text) == c.key.split(":", 1)[1]:
+                names[c.key] = c.text
+    return names
 
 
 def entity_labels(cands: list[Candidate]) -> dict[str, str]:

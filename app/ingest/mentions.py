@@ -273,9 +273,6 @@ def nested_places(ctx: ArticleContext, outer: Candidate) -> list[Candidate]:
     return found
 
 
-CONTAINERS = {"FACILITY", "ROAD", "TRIBE", "GOVERNMENT", "ORGANISATION", "ARMED_GROUP"}
-
-
 def find_candidates(ctx: ArticleContext) -> list[Candidate]:
     out: list[Candidate] = []
     for para in range(len(ctx.docs)):
@@ -285,7 +282,7 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         affixes = [a for a in affix_candidates(ctx, para) if not _overlaps_any(a, ents)]
         layer = ents + units + affixes
         for cand in list(layer):
-            if cand.label.startswith("UNIT_") or cand.label in CONTAINERS:
+            if cand.label.startswith("UNIT_"):
                 layer.extend(nested_places(ctx, cand))
         out.extend(layer)
     return sorted(out, key=lambda c: (c.start, -c.end))

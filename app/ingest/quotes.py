@@ -30,6 +30,7 @@ class Source:
     offset: int
     key: str | None
     description: str | None
+    person: bool = True  # "he" and "she" refer to people or anonymous sources, not groups
 
 
 def _speech_verbs() -> set[str]:
@@ -52,7 +53,7 @@ def _source_of(ctx: ArticleContext, para: int, subj: Token, cands: list[Candidat
                sources: list[Source]) -> Source | None:
     offset = ctx.start_of(para, subj)
     if subj.lower_ in PRONOUNS:
-        prior = [s for s in sources if s.offset < offset]
+        prior = [s for s in sources if s.offset < offset and s.person]
         return Source(offset, prior[-1].key, prior[-1].description) if prior else None
     if subj.pos_ == "PRON":
         return None
@@ -61,17 +62,24 @@ def _source_of(ctx: ArticleContext, para: int, subj: Token, cands: list[Candidat
     head_start = ctx.start_of(para, subj)
     named = _candidate_at(cands, min(s, head_start), e)
     if named is not None and named.start <= head_start + len(subj.text):
-        return Source(offset, named.key, None)
+        return Source(offset, named.key, None, named.label == "PERSON")
     if subj.pos_ in ("NOUN", "PROPN"):
         return Source(offset, None, _describe(ctx, para, subj))
     return None
+
+
+def _quoted_ranges(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in QUOTE_RE.finditer(text)]
 
 
 def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
     """Who each passage is about, in text order: named subjects and 'according to' sources."""
     found: list[Source] = []
     for para, doc in enumerate(ctx.docs):
+        quoted = _quoted_ranges(doc.text)
         for tok in doc:
+            if any(s <= tok.idx < e for s, e in quoted):
+                continue  # words inside a quotation are the speaker's, not the passage's subject
             if tok.dep_ in ("nsubj", "nsubjpass") and tok.lower_ not in PRONOUNS and tok.pos_ == "PROPN":
                 src = _source_of(ctx, para, tok, cands, found)
                 if src and src.key and src.key.startswith("actor:"):
