@@ -182,6 +182,41 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     return found
 
 
+def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """Names the model missed but the words after them type: "the Jamiya area", "Zabul province"."""
+    lex = lexicon()
+    doc = ctx.docs[para]
+    found = []
+    for token in doc:
+        if token.pos_ != "PROPN" or token.ent_type_ or not token.is_title:
+            continue
+        if token.i > 0 and doc[token.i - 1].pos_ == "PROPN":
+            continue  # only from the first word of a name
+        end = token.i + 1
+        while end < len(doc) and (doc[end].pos_ == "PROPN" and not doc[end].ent_type_ or doc[end].text == "-"):
+            end += 1
+        if end >= len(doc) or token.i == 0 and end - token.i == 1:
+            continue  # a sentence-initial capital alone says nothing
+        nxt = doc[end].lower_
+        label = None
+        if nxt in lex["district_designators"] and token.i > 0 and doc[token.i - 1].lower_ == "the":
+            label = "DISTRICT"
+        elif nxt in lex["province_designators"]:
+            label = "PROVINCE"
+        elif nxt in lex["tribe_designators"]:
+            label, end = "TRIBE", end + 1
+        elif nxt in lex["road_designators"]:
+            label, end = "ROAD", end + 1
+        elif extend := _designator_after(doc, end, lex["facility_designators"]):
+            label, end = "FACILITY", end + extend
+        if label is None:
+            continue
+        span = doc[token.i : end]
+        start, stop = ctx.span_chars(para, span)
+        found.append(Candidate(start, stop, span.text, label, para, span.start, span.end, None, True))
+    return found
+
+
 def affix_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     """'U.S.-backed' names the United States; 'Iranian-aligned' names nothing."""
     found = []
@@ -280,7 +315,8 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         units = [u for u in unit_candidates(ctx, para) if not _crosses_any(u, ents)]
         ents = [e for e in ents if not any(_inside(e, u) and not _is_place(e) for u in units)]
         affixes = [a for a in affix_candidates(ctx, para) if not _overlaps_any(a, ents)]
-        layer = ents + units + affixes
+        designated = [d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)]
+        layer = ents + units + affixes + designated
         for cand in list(layer):
             if cand.label.startswith("UNIT_"):
                 layer.extend(nested_places(ctx, cand))

@@ -1,6 +1,7 @@
 """The spaCy pipeline: the English model plus an entity ruler fed from our knowledge file."""
 
 import logging
+import warnings
 from pathlib import Path
 
 import spacy
@@ -40,5 +41,8 @@ def load_pipeline(name: str | None = None) -> Language:
         "entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True}
     )
     if PATTERNS_FILE.exists():
-        ruler.from_disk(PATTERNS_FILE)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():
+            # W012: the ruler tokenises phrase patterns through the pipeline; harmless here
+            warnings.filterwarnings("ignore", message=r".*\[W012\]")
+            ruler.from_disk(PATTERNS_FILE)  # type: ignore[attr-defined]
     return nlp

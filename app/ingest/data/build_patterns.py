@@ -1,0 +1,2053 @@
+"""Build ``patterns.jsonl``, the general domain knowledge fed to spaCy's ``entity_ruler``.
+
+Run ``python app/ingest/data/build_patterns.py`` to rewrite ``patterns.jsonl`` next to this
+file. The JSONL is exactly the output of :func:`render` over :func:`build`; edit the tables
+below, never the JSONL by hand.
+
+Two kinds of pattern are produced:
+
+* phrase patterns (a string, matched case-sensitively on token ORTH) for names, written in
+  the tables as ``Canonical | alias | alias``. The first name is the ``id`` of every alias.
+  :func:`variants` adds spelling variants of each alias: both apostrophes (' and ’) and the
+  four forms of an Arabic article (``al-X``, ``al X``, ``Al-X``, ``Al X``);
+* token patterns (lists of token dicts) for productive forms: "Ramadi police", "7th
+  Division", "Iranian-backed militias", "[Name] air base", "Albu X tribe" ...
+
+Longest match wins in the ruler, so a place inside a unit ("Ramadi police force") or a group
+inside a coalition ("anti-ISIS coalition") is fine. Two patterns must never produce the same
+span with a different label or id: the tie would be broken arbitrarily. The tests check this
+for every phrase pattern.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "patterns.jsonl"
+
+Pattern = dict[str, object]
+Token = dict[str, object]
+
+# --------------------------------------------------------------------------------------------
+# spelling variants
+# --------------------------------------------------------------------------------------------
+
+# An Arabic article joined by a hyphen to a capitalised word: al-Qaeda, ez-Zor, ash-Sham.
+_ARTICLE_HYPHEN = re.compile(
+    r"(?<![\w'’])(al|el|ad|ed|ash|as|az|ar|an|at|ez|es|ul|ud)-(?=[A-Z])", re.I
+)
+# "al"/"Al" followed by a space and a capitalised word: al Qaeda, Al Anbar.
+_ARTICLE_SPACE = re.compile(r"(?<![\w'’])(al|el) (?=[A-Z])", re.I)
+# articles that may also be written with a space: "al Qaeda", "Deir ez Zor"
+_SPACED = {"al", "el", "ez", "ad", "ash", "az"}
+
+
+def _article_forms(name: str) -> set[str]:
+    """al-X / al X for every article of ``name``; Al-X / Al X too when the name starts with it.
+
+    News copy writes an article inside a name in lower case ("Jisr al-Shughur") but
+    capitalises one that starts a name or a sentence ("Al-Qaim", "Al Qaeda").
+    """
+    hits = [(m.start(), m.end(), m.group(1)) for m in _ARTICLE_HYPHEN.finditer(name)]
+    hits += [(m.start(), m.end(), m.group(1)) for m in _ARTICLE_SPACE.finditer(name)]
+    if not hits:
+        return {name}
+    hits.sort()
+    forms = {name}
+    # "as Suwayda", "an Nusra" would catch the English words "as", "an": no space forms
+    joiners = ("-", " ") if all(a.lower() in _SPACED for _, _, a in hits) else ("-",)
+    for joiner in joiners:
+        out, pos = [], 0
+        for start, end, article in hits:
+            out.append(name[pos:start] + article.lower() + joiner)
+            pos = end
+        out.append(name[pos:])
+        forms.add("".join(out))
+    if hits[0][0] == 0:
+        forms |= {f[0].upper() + f[1:] for f in forms}
+    return forms
+
+
+def _apostrophe_forms(name: str) -> set[str]:
+    if "'" in name or "’" in name:
+        return {name.replace("’", "'"), name.replace("'", "’")}
+    return {name}
+
+
+def variants(name: str, articles: bool = True) -> list[str]:
+    """All spellings of one alias: apostrophes ' and ’, and (optionally) article forms."""
+    forms = _article_forms(name) if articles else {name}
+    out: set[str] = set()
+    for form in forms:
+        out |= _apostrophe_forms(form)
+    return sorted(out)
+
+
+def parse_table(table: str) -> list[tuple[str, list[str]]]:
+    """``Canonical | alias | alias`` lines -> [(canonical, [canonical, alias, ...])].
+
+    A name written ``=name`` gets no article variants (``=Al Jazeera``, the channel, must
+    not make ``al-Jazeera``, the desert); a canonical written ``!name`` is an id only, never
+    a pattern (``!Hit | Heet``: "Hit" is an English verb).
+    """
+    rows = []
+    for line in table.strip().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        rows.append((names[0], names))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# word lists shared by token patterns
+# --------------------------------------------------------------------------------------------
+
+# Adjectives of states, with the country they belong to.
+NATIONAL = {
+    "Iraqi": "Iraq",
+    "Syrian": "Syria",
+    "Afghan": "Afghanistan",
+    "Libyan": "Libya",
+    "Yemeni": "Yemen",
+    "Iranian": "Iran",
+    "Turkish": "Turkey",
+    "Saudi": "Saudi Arabia",
+    "Jordanian": "Jordan",
+    "Lebanese": "Lebanon",
+    "Israeli": "Israel",
+    "Egyptian": "Egypt",
+    "Pakistani": "Pakistan",
+    "Russian": "Russia",
+    "British": "United Kingdom",
+    "French": "France",
+    "German": "Germany",
+    "Italian": "Italy",
+    "American": "United States",
+    "U.S.": "United States",
+    "US": "United States",
+    "Qatari": "Qatar",
+    "Emirati": "United Arab Emirates",
+    "Kuwaiti": "Kuwait",
+    "Omani": "Oman",
+    "Bahraini": "Bahrain",
+    "Tunisian": "Tunisia",
+    "Algerian": "Algeria",
+    "Sudanese": "Sudan",
+    "Chinese": "China",
+    "Indian": "India",
+}
+NAT_ADJ = list(NATIONAL) + [
+    "Kurdish", "Palestinian", "UK", "U.K.", "UAE", "Australian", "Canadian", "Danish", "Dutch",
+    "Norwegian", "Spanish", "Polish", "Chadian", "Somali",
+]
+# Adjectives of sects and peoples: "Shiite militias", "Sunni tribal forces".
+SECT_ADJ = [
+    "Shiite", "Shia", "Shi'ite", "Shi’ite", "Sunni", "Yazidi", "Yezidi", "Christian",
+    "Assyrian", "Turkmen", "Arab", "Druze", "Alawite", "Shabak", "Pashtun", "Hazara", "Tajik",
+    "Uzbek", "Tuareg", "Tebu", "Toubou", "Baluch", "Baloch",
+]
+# Allies and blocs that precede "forces".
+BLOC_ADJ = [
+    "NATO", "Nato", "Coalition", "coalition", "Allied", "allied", "Western", "Foreign",
+    "foreign", "International", "international", "Arab",
+]
+# Governments and sides in "X-backed", "pro-X".
+BACKERS = [
+    "Iran", "Iranian", "Turkey", "Turkish", "Saudi", "UAE", "Emirati", "Russia", "Russian",
+    "US", "American", "Coalition", "coalition", "NATO", "Kurdish", "Syrian", "Iraqi", "Qatar",
+    "Qatari", "Egypt", "Egyptian", "Pakistan", "Pakistani", "UN", "Western", "government",
+    "Government", "state", "State", "regime", "Assad", "Haftar", "Hadi", "GNA", "LNA",
+    "Tehran", "Ankara", "Moscow", "Washington", "Baghdad", "Damascus", "Riyadh",
+]
+BACKED_VERBS = ["backed", "led", "allied", "aligned", "supported", "trained", "funded", "armed"]
+# single tokens such as "U.S.-backed", "U.K.-led", "U.N.-backed"
+DOTTED_BACKED = r"^U\.[SKN]\.-(" + "|".join(BACKED_VERBS) + r")$"
+PRO_TARGETS = [
+    "government", "Government", "regime", "Assad", "Haftar", "GNA", "LNA", "Hadi", "Saleh",
+    "Iran", "Iranian", "Turkish", "Turkey", "Russian", "Damascus", "Baghdad", "Tehran", "Kabul",
+    "Kurdish", "Syrian", "Iraqi", "American", "US", "U.S.", "coalition", "Coalition",
+]
+
+# Words of Title-Case headlines ("Militants Attack Military Base"), each also with -s/-es.
+_HEADLINE_WORDS = """
+    Attack Strike Hit Kill Seize Retake Recapture Capture Take Storm Shell Bomb Raid Target
+    Enter Reach Say Leave Quit Close Open Reopen Fire Launch Flee Free Release Evacuate
+    Abandon Overrun Surround Besiege Defend Secure Control Clear Liberate Lose Win Gain Push
+    Advance Approach Near Hold Block Cut Destroy Damage Blow Blast Pound Hammer Rocket Shoot
+    Down Claim Deny Warn Vow Plan Prepare Move Send Deploy Withdraw Pull Return Visit Build
+    Expand Use Get Begin End Start Resume Halt Stop Face Fight Battle Clash Join Back Urge Ask
+    Call Condemn Kidnap Execute Behead Torture Arrest Detain Escape Break Seek Need Threaten
+    Militant Rebel Jihadist Insurgent Fighter Troop Soldier Force Civilian Resident Refugee
+    Official Gunman Gunmen Militiamen Extremist Terrorist Islamist Tribesmen Family Child
+    Children Woman Women Men People Hundred Thousand Dozen Drone Airstrike Car Truck Suicide
+    Bomber Mortar Missile Explosion Fighting Assault Offensive Attacker Protester Prisoner
+    Inmate Detainee Hostage Worker Aid Convoy Report Video Photo
+"""
+
+
+def _inflections(word: str) -> set[str]:
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return {word, word + "es"}
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return {word, word[:-1] + "ies"}
+    return {word, word + "s"}
+
+
+# Capitalised words that never start a place or tribe name (sentence starters, titles,
+# adjectives, directions, weekdays, months ...). Used with IS_TITLE in generic patterns.
+STOP_TITLE = sorted(
+    set(NAT_ADJ + SECT_ADJ + BLOC_ADJ)
+    | set(
+        """
+        The A An This That These Those Its His Her Their Our Your My It He She They We You
+        In On At Of For From To By With Near Into Outside Inside Around Across Along Behind
+        And But Or Nor As After Before During Since While When Where Both Each Every Another
+        Other Some Many Several Few All Any No One Two Three Four Five Six Seven Eight Nine
+        Ten Main Major Key Large Small Big Old New Former Nearby Local Strategic Military
+        Army Air Police Security Government Regime Rebel Insurgent Militant Militia Enemy
+        Islamic State Northern Southern Eastern Western Central North South East West Upper
+        Lower Greater Mr Mrs Ms Dr Gen General Colonel Col Lt Maj Capt Sgt Sheikh President
+        Minister Prime Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+        February March April May June July August September October November December
+        Today Yesterday Tomorrow Last Next First Second Third Same Such Only Most Much More
+        Then Now However Meanwhile Also Thus Here There What Which Who Why How If Although
+        Though Once Until Unless Because Even Still Yet Just Nearly Almost About Against
+        Between Among Under Over Above Below Beyond Via Per Than U.S. U.K. U.N. UN US
+        Taliban Houthi Houthis Peshmerga Hezbollah ISIS ISIL Daesh Tribal Tribe Powerful
+        Prominent Influential Leading Rival Bedouin
+        Whole Entire Neighbouring Neighboring Nomadic Another Joint Combined Special Federal
+        Provincial National Regional Religious Civil Civilian Public Private Royal Secret
+        Forward Remote Abandoned Disused Destroyed Damaged Captured Fortified Makeshift
+        Temporary Hospital Prison Camp Base Airport Border Reuters AFP AP Amid Despite
+        Without Toward Towards Onto Upon Outskirts Edge Key Vital
+        """.split()
+    )
+    | {form for word in _HEADLINE_WORDS.split() for form in _inflections(word)}
+)
+
+
+def title(exclude: Iterable[str] = ()) -> Token:
+    """A capitalised word that is not a stop word (nor one of ``exclude``)."""
+    return {"IS_TITLE": True, "ORTH": {"NOT_IN": sorted(set(STOP_TITLE) | set(exclude))}}
+
+
+def lower(*words: str, op: str | None = None) -> Token:
+    tok: Token = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": list(words)}}
+    if op:
+        tok["OP"] = op
+    return tok
+
+
+def orth(*words: str, op: str | None = None) -> Token:
+    tok: Token = {"ORTH": words[0]} if len(words) == 1 else {"ORTH": {"IN": list(words)}}
+    if op:
+        tok["OP"] = op
+    return tok
+
+
+HYPHEN: Token = {"ORTH": "-"}
+ARTICLE: Token = {"ORTH": {"IN": ["al", "Al", "el", "El"]}}
+
+
+def name_forms(exclude: Iterable[str] = ()) -> list[list[Token]]:
+    """Token shapes of an unknown proper name: X, X Y, al-X, X al-Y, X-Y."""
+    t = title(exclude)
+    return [
+        [t],
+        [t, t],
+        [ARTICLE, HYPHEN, t],
+        [t, ARTICLE, HYPHEN, t],
+        [t, HYPHEN, t],
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# actors
+# --------------------------------------------------------------------------------------------
+
+ARMED_GROUP = """
+# --- Islamic State and its forerunners
+Islamic State | ISIS | ISIL | Isis | Isil | IS | Daesh | Da'esh | DAESH | Daish | Da'ish
+Islamic State | Islamic State of Iraq and Syria | Islamic State in Iraq and Syria
+Islamic State | Islamic State of Iraq and the Levant | Islamic State in Iraq and the Levant
+Islamic State | Islamic State of Iraq and al-Sham | Islamic State of Iraq and Sham
+Islamic State of Iraq
+Islamic State Khorasan | Islamic State Khorasan Province | Islamic State-Khorasan
+Islamic State Khorasan | Islamic State in Khorasan | Islamic State of Khorasan
+Islamic State Khorasan | ISIS-K | ISIS-Khorasan | IS-K | ISKP | IS-KP | ISK | ISIL-K | ISIL-KP
+Islamic State Sinai Province | Sinai Province | Wilayat Sinai | Ansar Bayt al-Maqdis
+Jama'at al-Tawhid wal-Jihad | Tawhid wal-Jihad | Tawhid and Jihad
+Mujahideen Shura Council
+# --- al-Qaeda and branches
+al-Qaeda | al-Qaida | al-Qa'ida | al-Qaedah | Qaeda | Qaida
+al-Qaeda in Iraq | al-Qaida in Iraq | al-Qa'ida in Iraq | AQI | al-Qaeda in Mesopotamia
+al-Qaeda in Iraq | al-Qaida in Mesopotamia | Tanzim Qaidat al-Jihad fi Bilad al-Rafidayn
+al-Qaeda in the Arabian Peninsula | al-Qaida in the Arabian Peninsula | AQAP
+al-Qaeda in the Arabian Peninsula | al-Qa'ida in the Arabian Peninsula
+al-Qaeda in the Arabian Peninsula | al-Qaeda in Yemen | al-Qaida in Yemen
+al-Qaeda in the Islamic Maghreb | al-Qaida in the Islamic Maghreb | AQIM
+al-Qaeda in the Indian Subcontinent | al-Qaida in the Indian Subcontinent | AQIS
+Ansar al-Sharia | Ansar al-Shariah | Ansar al-Shari'a
+al-Shabab | al-Shabaab | Harakat al-Shabaab al-Mujahideen
+Hurras al-Din | Hurras ad-Din | Huras al-Din | Guardians of Religion
+# --- Syria, opposition and jihadist
+Jabhat al-Nusra | Jabhat al-Nusrah | Jabhat an-Nusra | Nusra Front | al-Nusra Front | al-Nusra
+Jabhat al-Nusra | Nusra | Nusrah Front | Jabhat Fateh al-Sham | Jabhat Fatah al-Sham
+Jabhat al-Nusra | Fateh al-Sham Front | Hayat Tahrir al-Sham | Hay'at Tahrir al-Sham
+Jabhat al-Nusra | Hayat Tahrir al Sham | Hayat Tahrir ash-Sham | Tahrir al-Sham | HTS
+Ahrar al-Sham | Harakat Ahrar al-Sham | Ahrar ash-Sham | Ahrar al-Sham al-Islamiya
+Jaish al-Islam | Jaysh al-Islam | Army of Islam
+Jaish al-Fatah | Jaysh al-Fatah | Jaish al-Fateh | Army of Conquest
+Jaish al-Izza | Jaysh al-Izza
+Faylaq al-Rahman | Failaq al-Rahman
+Faylaq al-Sham | Failaq al-Sham | Sham Legion
+Nour al-Din al-Zenki | Nour al-Din al-Zinki | Nur al-Din al-Zanki | Zenki movement
+Jund al-Aqsa
+Liwa al-Tawhid | Tawhid Brigade
+Islamic Front
+Southern Front
+Turkistan Islamic Party | Turkestan Islamic Party
+Free Syrian Army | FSA
+Syrian National Army | SNA
+Sultan Murad Division | Sultan Murad Brigade
+Hamza Division
+Maghawir al-Thawra | Revolutionary Commando Army
+Jaysh al-Thuwar | Jaish al-Thuwar | Army of Revolutionaries
+Syrian Democratic Forces | SDF
+YPG | People's Protection Units | Kurdish People's Protection Units
+YPJ | Women's Protection Units
+PKK | Kurdistan Workers' Party | Kurdistan Workers Party
+Manbij Military Council
+Deir ez-Zor Military Council
+Syriac Military Council
+Sanadid Forces
+Sinjar Resistance Units | YBS
+# --- pro-government foreign fighters in Syria
+Hezbollah | Hizbollah | Hizballah | Hizbullah | Hezballah | Lebanese Hezbollah
+Liwa Fatemiyoun | Fatemiyoun | Fatemiyoun Brigade | Fatemiyoun Division | Fatemiyun
+Liwa Zainabiyoun | Zainabiyoun | Zainabiyoun Brigade | Zeinabiyoun
+Liwa Abu al-Fadl al-Abbas | Abu al-Fadl al-Abbas Brigade
+Liwa al-Quds
+# --- Palestinian
+Hamas
+Palestinian Islamic Jihad | Islamic Jihad
+# --- Iraq: Sunni insurgency and tribal
+Islamic Army in Iraq
+1920 Revolution Brigades | 1920 Revolution Brigade
+Ansar al-Sunna | Ansar al-Sunnah | Jaish Ansar al-Sunna
+Ansar al-Islam
+Jaish Rijal al-Tariqa al-Naqshbandia | JRTN | Naqshbandi Army | Naqshbandia Army
+Army of the Men of the Naqshbandi Order | Naqshbandi Order
+Hamas of Iraq
+White Flags
+Sons of Iraq | Sahwa | Sahwa councils | Sahwa Councils | Awakening Councils
+Sons of Iraq | Awakening Council | Awakening councils | Anbar Awakening | Awakening movement
+Sons of Iraq | Abna al-Iraq | Anbar Salvation Council | Sahwa militia | Sahwa militias
+# --- Iraq: Shiite armed groups
+Badr Organization | Badr Organisation | Badr Brigade | Badr Brigades | Badr Corps
+Harakat al-Nujaba | Harakat Hezbollah al-Nujaba | Harakat Hizballah al-Nujaba | al-Nujaba
+Harakat al-Nujaba | Nujaba | Nujaba movement
+Imam Ali Brigades
+Saraya Khorasani
+Saraya Ashura
+Saraya al-Jihad
+Saraya Awliya al-Dam
+Ashab al-Kahf
+Usbat al-Thaireen
+Islamic Resistance in Iraq
+Babylon Brigades | Babylon Brigade | Babiliyoun
+Saraya al-Salam | Peace Companies | Mahdi Army | Mehdi Army | Jaish al-Mahdi | Jaysh al-Mahdi
+Promised Day Brigade
+Peshmerga | peshmerga | Pesh Merga | Peshmergas
+# --- Afghanistan and Pakistan
+Taliban | Taleban | Afghan Taliban
+Tehrik-i-Taliban Pakistan | Tehreek-e-Taliban Pakistan | Tehrik-e-Taliban Pakistan
+Tehrik-i-Taliban Pakistan | Pakistani Taliban | TTP
+Haqqani network | Haqqani Network | Haqqanis
+Hezb-e-Islami | Hizb-i-Islami | Hezb-i-Islami | Hizb-e-Islami | Hezb-e Islami
+Hezb-e-Islami | Hezb-e-Islami Gulbuddin | Hizb-i-Islami Gulbuddin
+Islamic Movement of Uzbekistan | IMU
+Lashkar-e-Taiba | Lashkar-e-Toiba | Lashkar-e-Tayyiba
+Lashkar-e-Jhangvi
+Jaish-e-Mohammed | Jaish-e-Muhammad | Jaish-e-Mohammad
+Jamaat-ul-Ahrar
+Quetta Shura
+Northern Alliance
+National Resistance Front
+# --- Yemen
+Houthis | Huthis | Houthi movement | Huthi movement | Ansar Allah | Ansarullah
+Houthis | Ansar Allah movement
+Southern Transitional Council | STC
+Popular Resistance | Popular Resistance Committees
+# --- Libya
+Libyan National Army | LNA | Libyan Arab Armed Forces | LAAF
+Libya Dawn | Fajr Libya
+Libya Shield | Libya Shield Force
+Special Deterrence Force | Rada Special Deterrence Force | Deterrence Apparatus
+Tripoli Revolutionaries Brigade
+Nawasi Brigade
+Kaniyat | al-Kaniyat | Kani militia
+Benghazi Revolutionaries Shura Council
+Benghazi Defence Brigades | Benghazi Defense Brigades
+Derna Mujahideen Shura Council
+Abu Salim Martyrs Brigade
+February 17 Martyrs Brigade
+Wagner Group | Wagner mercenaries | Wagner private military company
+Rapid Support Forces | Janjaweed
+Boko Haram
+"""
+
+GOVERNMENT = """
+# --- Iraq
+Council of Representatives | Iraqi Council of Representatives | Iraqi parliament
+Council of Representatives | Iraqi Parliament | Iraq's parliament
+Council of Ministers | Iraqi Council of Ministers
+Presidency Council
+Iraqi Governing Council | Governing Council
+Iraqi Interim Government
+Coalition Provisional Authority | CPA
+Kurdistan Regional Government | KRG | Kurdistan regional government
+Kurdistan Regional Government | Kurdish regional government | Kurdistan Region Government
+Kurdistan Parliament | Kurdistan parliament | Kurdish parliament
+Kurdistan Region Presidency
+Kurdistan Region Security Council
+Independent High Electoral Commission | IHEC
+Supreme Judicial Council
+Federal Supreme Court
+Iraqi National Intelligence Service | INIS
+Popular Mobilization Commission | Popular Mobilisation Commission
+Popular Mobilization Commission | Popular Mobilization Committee | Popular Mobilisation Committee
+Popular Mobilization Commission | Popular Mobilization Authority | Popular Mobilisation Authority
+# --- Syria
+Government of Syria | Syrian regime | Assad regime | Assad government | Damascus government
+Syrian Interim Government
+Syrian Salvation Government
+Autonomous Administration of North and East Syria | AANES | Autonomous Administration
+Autonomous Administration of North and East Syria | Kurdish-led administration
+# --- Afghanistan
+Wolesi Jirga
+Meshrano Jirga
+Loya Jirga
+National Directorate of Security | NDS
+Islamic Emirate of Afghanistan | Islamic Emirate
+# --- Yemen
+Presidential Leadership Council
+Supreme Political Council
+# --- Libya
+Government of National Accord | GNA
+Government of National Unity | GNU
+Government of National Stability
+House of Representatives | HoR
+High Council of State | High State Council
+Presidential Council | Presidency Council of Libya
+General National Congress | GNC
+National Transitional Council | NTC
+# --- others
+U.S. government | US government | American government | United States government
+U.S. Department of Defense | Pentagon | Department of Defense | Defense Department
+U.S. Department of Defense | U.S. Defense Department | US Defense Department | DoD
+U.S. Department of State | State Department | U.S. State Department | US State Department
+U.S. Department of State | Department of State
+U.S. Department of the Treasury | Treasury Department | U.S. Treasury | US Treasury
+White House
+U.S. Congress | US Congress | Congress
+U.S. Senate | US Senate
+CIA | Central Intelligence Agency
+National Security Council
+Trump administration
+Obama administration
+Bush administration
+Biden administration
+Kremlin
+Foreign Office | British Foreign Office | Foreign and Commonwealth Office
+Inter-Services Intelligence | ISI
+Supreme National Security Council
+# --- ministries (the same id wherever the country)
+Ministry of Defense | Defense Ministry | Defence Ministry | Ministry of Defence | MoD
+Ministry of Defense | defense ministry | defence ministry
+Ministry of Interior | Interior Ministry | Ministry of the Interior | interior ministry | MoI
+Ministry of Interior | Ministry of Interior Affairs
+Ministry of Foreign Affairs | Foreign Ministry | foreign ministry
+Ministry of Health | Health Ministry | health ministry
+Ministry of Oil | Oil Ministry | oil ministry | Ministry of Petroleum
+Ministry of Justice | Justice Ministry | justice ministry
+Ministry of Finance | Finance Ministry | finance ministry
+Ministry of Electricity | Electricity Ministry
+Ministry of Migration and Displacement | Ministry of Displacement and Migration
+Ministry of Migration and Displacement | Migration Ministry | Displacement Ministry
+Ministry of Peshmerga Affairs | Peshmerga Ministry
+Ministry of Intelligence | Intelligence Ministry
+"""
+
+# Ministries named after an adjective: "Iraqi Defense Ministry", "Turkish Foreign Ministry".
+MINISTRY_WORDS = {
+    "Ministry of Defense": ["Defense", "Defence"],
+    "Ministry of Interior": ["Interior"],
+    "Ministry of Foreign Affairs": ["Foreign"],
+    "Ministry of Health": ["Health"],
+    "Ministry of Oil": ["Oil"],
+    "Ministry of Justice": ["Justice"],
+    "Ministry of Finance": ["Finance"],
+    "Ministry of Intelligence": ["Intelligence"],
+}
+
+ORGANISATION = """
+# --- United Nations
+United Nations | UN | U.N.
+United Nations Security Council | UN Security Council | U.N. Security Council | Security Council
+United Nations Security Council | UNSC
+UN Human Rights Council | U.N. Human Rights Council | Human Rights Council
+UNAMI | UN Assistance Mission for Iraq | United Nations Assistance Mission for Iraq
+UNAMA | UN Assistance Mission in Afghanistan | United Nations Assistance Mission in Afghanistan
+UNSMIL | UN Support Mission in Libya | United Nations Support Mission in Libya
+UNMHA | UN Mission to support the Hodeidah Agreement
+UNITAD
+UNDOF
+UNIFIL
+UNHCR | UN refugee agency | U.N. refugee agency | UN High Commissioner for Refugees
+UNHCR | United Nations High Commissioner for Refugees
+UNICEF | Unicef | UN Children's Fund | United Nations Children's Fund
+World Food Programme | WFP | World Food Program
+International Organization for Migration | IOM | International Organisation for Migration
+World Health Organization | WHO | World Health Organisation
+OCHA | UN Office for the Coordination of Humanitarian Affairs
+OCHA | United Nations Office for the Coordination of Humanitarian Affairs
+OHCHR | UN human rights office | UN Human Rights Office | U.N. human rights office
+UNESCO | Unesco
+UNDP | United Nations Development Programme | UN Development Programme
+UNRWA
+UNMAS | UN Mine Action Service
+UNFPA
+# --- other international bodies
+NATO | Nato | North Atlantic Treaty Organization | North Atlantic Treaty Organisation
+ISAF | International Security Assistance Force
+Resolute Support | Resolute Support Mission | Resolute Support mission
+NATO Mission Iraq
+European Union | EU
+Arab League | League of Arab States
+Gulf Cooperation Council | GCC
+Organisation of Islamic Cooperation | Organization of Islamic Cooperation | OIC
+African Union
+OPEC
+World Bank
+International Monetary Fund | IMF
+International Criminal Court | ICC
+Interpol
+OPCW | Organisation for the Prohibition of Chemical Weapons
+OPCW | Organization for the Prohibition of Chemical Weapons
+IAEA | International Atomic Energy Agency
+# --- coalitions
+U.S.-led coalition | US-led coalition | American-led coalition | U.S.-led international coalition
+U.S.-led coalition | US-led international coalition | international coalition
+U.S.-led coalition | International Coalition | Global Coalition | Global Coalition against Daesh
+U.S.-led coalition | Global Coalition to Defeat ISIS | Global Coalition to Defeat Daesh
+U.S.-led coalition | anti-ISIS coalition | anti-IS coalition | anti-ISIL coalition
+U.S.-led coalition | anti-Daesh coalition | anti-Islamic State coalition
+U.S.-led coalition | Operation Inherent Resolve | CJTF-OIR
+U.S.-led coalition | Combined Joint Task Force-Operation Inherent Resolve
+U.S.-led coalition | Combined Joint Task Force – Operation Inherent Resolve
+Saudi-led coalition | Saudi-led Arab coalition | Arab coalition | Arab Coalition
+Saudi-led coalition | Saudi-Emirati coalition | Saudi-UAE coalition
+# --- humanitarian and rights groups
+Human Rights Watch | HRW
+Amnesty International | Amnesty
+International Committee of the Red Cross | ICRC | Red Cross
+Red Crescent
+Iraqi Red Crescent | Iraqi Red Crescent Society
+Syrian Arab Red Crescent | SARC | Syrian Red Crescent
+Yemen Red Crescent | Yemeni Red Crescent
+Libyan Red Crescent
+Afghan Red Crescent | Afghan Red Crescent Society
+Médecins Sans Frontières | Medecins Sans Frontieres | Doctors Without Borders | MSF
+Save the Children
+Oxfam
+Norwegian Refugee Council | NRC
+International Rescue Committee | IRC
+Mercy Corps
+Islamic Relief
+CARE International
+HALO Trust
+White Helmets | Syria Civil Defence | Syrian Civil Defence | Syria Civil Defense
+Syrian Observatory for Human Rights | SOHR | Syrian Observatory
+Syrian Network for Human Rights | SNHR
+Airwars
+Iraq Body Count
+International Crisis Group | Crisis Group
+Institute for the Study of War | ISW
+Committee to Protect Journalists | CPJ
+Reporters Without Borders
+# --- parties and political movements
+Kurdistan Democratic Party | KDP
+Patriotic Union of Kurdistan | PUK
+Gorran | Gorran Movement | Change Movement
+Democratic Union Party | PYD
+Kurdish National Council
+Islamic Dawa Party | Dawa Party | Da'wa Party
+Islamic Supreme Council of Iraq | ISCI | Supreme Islamic Iraqi Council
+Islamic Supreme Council of Iraq | Supreme Council for the Islamic Revolution in Iraq | SCIRI
+Sadrist movement | Sadrist Movement | Sadr movement | Sadrists
+State of Law | State of Law Coalition | State of Law coalition
+Fatah Alliance | Fateh Alliance | Fatah coalition
+Coordination Framework
+Iraqiya | Iraqiya List | al-Iraqiya | Iraqiya bloc
+Iraqi Islamic Party
+Association of Muslim Scholars | Association of Muslim Scholars in Iraq
+Ba'ath Party | Baath Party | Ba'th Party | Arab Socialist Ba'ath Party
+Muslim Brotherhood
+Syrian National Council
+Syrian National Coalition | National Coalition for Syrian Revolutionary and Opposition Forces
+Syrian National Coalition | Syrian Opposition Coalition
+Syrian Negotiation Commission | High Negotiations Committee
+General People's Congress | GPC
+Islah | Islah party | Islah Party
+Southern Movement | Hirak | al-Hirak
+Fatah
+Amal Movement | Amal movement
+# --- news media
+Reuters
+Associated Press | AP
+Agence France-Presse | AFP | Agence France Presse
+=Al Jazeera | =Al-Jazeera | Aljazeera | =Al Jazeera English
+Al Arabiya | Al-Arabiya
+BBC
+CNN
+Anadolu Agency | Anadolu
+Xinhua
+Rudaw
+Kurdistan24 | Kurdistan 24
+Shafaq News
+Iraqi News Agency | INA
+Syrian Arab News Agency | SANA
+Saba News Agency | Saba news agency
+TOLOnews | Tolo News | TOLO News | ToloNews
+Pajhwok | Pajhwok Afghan News
+Khaama Press
+Al-Masirah | Al Masirah
+=Al Mayadeen | =Al-Mayadeen
+Fars News Agency | Fars news agency | Fars News
+Tasnim News Agency | Tasnim
+IRNA
+Amaq | Amaq News Agency | Amaq news agency
+New York Times
+Washington Post
+Wall Street Journal
+"""
+
+PEOPLE = """
+Iraqis
+Syrians
+Afghans
+Libyans
+Yemenis
+Kurds
+Sunnis | Sunni Muslims
+Shiites | Shias | Shi'ites | Shiite Muslims | Shia Muslims
+Sunni Arabs
+Shiite Arabs | Shia Arabs
+Marsh Arabs
+Yazidis | Yezidis | Ezidis
+Turkmens | Turkomans
+Arabs
+Christians
+Muslims
+Jews
+Alawites | Alawis
+Assyrians
+Chaldeans
+Armenians
+Shabaks
+Kakais
+Mandaeans | Sabian Mandaeans | Sabians
+Pashtuns | Pashtoons
+Tajiks
+Hazaras
+Uzbeks
+Baluchis | Balochis
+Ismailis
+Zaydis | Zaidis
+Sufis
+Bedouins
+Tuaregs
+Amazigh | Berbers
+Circassians
+Chechens
+Uighurs | Uyghurs
+Palestinians
+Iranians
+Turks
+Saudis
+Jordanians
+Egyptians
+Tunisians
+Pakistanis
+Israelis
+Emiratis
+Qataris
+Kuwaitis
+Americans
+Russians
+"""
+
+TRIBES = """
+Shammar
+Dulaim | Dulaimi
+Jubur | Jabour | Jubour | Juburi | Jibour
+Obeidi | Obaidi | Ubaid | Ubaidi
+Zoba | Zobai | Zawba
+Janabi | Janabat | Janabiyin
+Karabla | Karbuli
+Anizah | Anaza | Aneza | Anizzah
+Tayy | Tai
+Azza
+Bani Tamim
+Bani Hassan
+Bani Malik
+Shaitat | Sheitat | Shuaitat | Shaitaat
+Baggara | Bakara | Baqqara
+Akidat | Ogaidat | Uqaydat | Agaidat
+Hashid
+Bakil
+Murad
+Abidah
+Warfalla | Warfallah | Warfella
+Magarha | Maqarha | Megarha
+Qadhadhfa | Gaddadfa | Qaddafa
+Awlad Suleiman | Awlad Sulaiman
+Achakzai
+Barakzai
+Popalzai
+Alizai
+Noorzai | Nurzai
+Ishaqzai
+Alikozai
+Shinwari
+Mangal
+Zadran
+Ghilzai
+Durrani
+Mohmand
+Afridi
+Wazir
+Mehsud | Mahsud
+"""
+
+# Albu (Al Bu) tribes of Anbar, Salahuddin and the Euphrates: the second word of the name.
+ALBU_TRIBES = """
+Albu Nimr | Nimr
+Albu Fahd | Fahd
+Albu Mahal | Mahal
+Albu Issa | Issa | Eisa
+Albu Alwan | Alwan
+Albu Dhiyab | Dhiyab | Dhiab | Diyab
+Albu Soda | Soda | Souda
+Albu Risha | Risha
+Albu Ali Jassim | Ali Jassim
+Albu Hardan | Hardan
+Albu Aitha | Aitha | Ayatha
+Albu Obaid | Obaid
+Albu Bali | Bali
+Albu Khalifa | Khalifa
+Albu Ajeel | Ajeel | Ajil
+Albu Mutaywit | Mutaywit
+Albu Hazim | Hazim
+Albu Faraj | Faraj
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# places
+# --------------------------------------------------------------------------------------------
+
+COUNTRY = """
+Iraq | Republic of Iraq
+Syria | Syrian Arab Republic
+Iran | Islamic Republic of Iran | Islamic Republic
+Turkey | Türkiye | Turkiye
+Jordan | Hashemite Kingdom of Jordan
+Saudi Arabia | Kingdom of Saudi Arabia | KSA
+Kuwait
+Lebanon
+Israel
+Palestine | State of Palestine
+Yemen
+Oman
+Qatar
+Bahrain
+United Arab Emirates | UAE | U.A.E.
+Afghanistan | Islamic Republic of Afghanistan
+Pakistan
+India
+China
+Libya
+Egypt
+Tunisia
+Algeria
+Morocco
+Sudan
+South Sudan
+Chad
+Niger
+Mali
+Somalia
+Ethiopia
+Eritrea
+Djibouti
+United States | United States of America | U.S. | US | USA | U.S.A. | America
+Russia | Russian Federation
+Soviet Union | USSR
+United Kingdom | Britain | Great Britain | U.K. | UK
+France
+Germany
+Italy
+Spain
+Netherlands
+Belgium
+Denmark
+Norway
+Sweden
+Poland
+Greece
+Cyprus
+Ukraine
+Australia
+Canada
+Japan
+Azerbaijan
+Armenia
+Uzbekistan
+Tajikistan
+Turkmenistan
+Kazakhstan
+Kyrgyzstan
+"""
+
+# A name that is both a province and the province's capital is a CITY here (context code
+# decides "province"); this table holds names that are only provinces.
+PROVINCE = """
+# --- Iraq
+Anbar | al-Anbar
+Nineveh | Ninewa | Ninawa | Ninevah | Niniveh
+Salahuddin | Salah al-Din | Salah ad-Din | Salaheddin | Salahaddin | Salah al-Deen | Saladin
+Diyala
+Babil | Babylon
+Dhi Qar | Thi Qar | Dhiqar | Thiqar
+Maysan | Missan | Maisan
+Muthanna | al-Muthanna
+Qadisiyah | Qadisiya | al-Qadisiyah | Qadisiyyah | al-Qadisiyyah
+Wasit | Wassit
+# --- Syria
+Rif Dimashq | Reef Damascus | Rural Damascus | Damascus countryside
+# --- Yemen
+Hadramawt | Hadramout | Hadhramaut | Hadramaut | Hadhramout | Hadrmaut
+Shabwa | Shabwah
+Abyan
+Lahj | Lahij
+al-Jawf | Jawf
+al-Mahra | Mahra | Mahrah | al-Mahrah
+Raymah
+Socotra
+# --- Afghanistan
+Badakhshan
+Badghis
+Baghlan
+Balkh
+Daykundi | Daikundi
+Faryab
+Ghor
+Helmand | Hilmand
+Jowzjan | Jawzjan | Jozjan
+Kapisa
+Kunar | Konar
+Laghman
+Logar
+Nangarhar
+Nimroz | Nimruz
+Nuristan
+Paktia | Paktiya
+Paktika
+Panjshir | Panjsher
+Parwan
+Samangan
+Takhar
+Uruzgan | Oruzgan | Urozgan
+Wardak | Maidan Wardak | Maydan Wardak
+Zabul
+# --- neighbours
+Khyber Pakhtunkhwa
+Balochistan | Baluchistan
+Sistan and Baluchestan | Sistan-Baluchestan
+Khuzestan
+Hatay
+North Sinai
+"""
+
+CITY = """
+# --- Iraq: Baghdad and the belts
+Baghdad
+Abu Ghraib
+Taji
+Tarmiyah | Tarmiya
+Mahmudiyah | Mahmudiya
+Yusufiyah | Yusufiya
+Latifiyah | Latifiya
+Iskandariyah | Iskandariya
+Jurf al-Sakhar | Jurf al-Nasr | Jurf al-Sakr
+Musayyib
+Madain | Mada'in | Salman Pak
+Suwayra | Suwaira
+# --- Iraq: Anbar
+Ramadi
+Fallujah | Falluja | Fallouja | Faluja
+Amiriyat al-Fallujah | Amiriyat al-Falluja | Amiriyah Fallujah | Ameriyat al-Fallujah
+Karmah | al-Karma | Garma
+Saqlawiyah | Saqlawiya
+Khalidiya | Khalidiyah | Khaldiya
+Habbaniyah | Habbaniya | al-Habbaniyah
+!Hit | Heet
+Haditha
+Barwana
+Haqlaniyah
+Anah
+Rawa
+Qaim | al-Qaim | Husaybah
+Rutba | Rutbah | al-Rutba
+Kubaisa
+Nukhayb
+Akashat
+# --- Iraq: Salahuddin and Diyala
+Tikrit
+Samarra
+Baiji | Beiji | Bayji
+Sharqat | Shirqat | al-Shirqat | al-Sharqat
+Balad
+Dujail
+Dhuluiya | Dhuluiyah
+Ishaqi
+Yathrib
+al-Dour | al-Dawr
+al-Awja
+Tuz Khurmatu | Tuz Khormato | Tuz Khurmato | Tuz Khormatu | Tuz
+Amerli | Amirli
+Sulaiman Bek | Suleiman Beg
+Baqubah | Baquba | Baqouba
+Muqdadiyah | Muqdadiya
+Khanaqin
+Jalawla | Jalula
+Saadiya | Sadiyah
+Mandali
+Balad Ruz | Baladruz
+Udhaim | Adhaim
+Buhriz
+Abu Saida
+# --- Iraq: north
+Mosul
+Tal Afar | Tel Afar | Talafar | Tall Afar | Telafar
+Sinjar | Shingal
+Sinuni
+Zummar
+Baaj | Ba'aj
+Qayyarah | Qayara | Qayyara
+Hammam al-Alil
+Hamdaniya
+Qaraqosh | Bakhdida
+Bartella
+Bashiqa | Bashika
+Makhmour | Makhmur
+Gwer
+Hatra
+Nimrud
+Kirkuk
+Hawija | Hawijah
+Daquq
+Dibis
+Altun Kupri
+Erbil | Arbil | Irbil | Hawler
+Koya | Koysinjaq
+Shaqlawa
+Dohuk | Duhok | Dahuk
+Zakho
+Amadiya | Amedi
+Sulaymaniyah | Sulaimaniyah | Suleimaniyah | Sulaimani | Slemani | Sulaimaniya
+Halabja
+Chamchamal
+Kalar
+Penjwen
+# --- Iraq: south
+Karbala | Kerbala
+Najaf
+Kufa
+Hillah | Hilla | al-Hillah
+Diwaniyah | Diwaniya
+Samawah | Samawa
+Rumaitha
+Kut | al-Kut
+Numaniyah
+Aziziyah
+Badra
+Nasiriyah | Nasiriya | Nassiriya
+Shatra
+Suq al-Shuyukh
+Amarah | Amara | al-Amarah
+Majar al-Kabir
+Basra | Basrah
+Umm Qasr
+Faw | al-Faw
+Qurna | al-Qurna
+Abu al-Khasib
+Ain al-Tamr
+# --- Syria
+Damascus
+Aleppo
+Raqqa | Raqqah | Rakka | al-Raqqa
+Kobani | Kobane | Ain al-Arab | Ayn al-Arab
+Palmyra | Tadmur
+Manbij | Menbij
+Deir ez-Zor | Deir al-Zour | Deir ez-Zour | Deir el-Zour | Deir al-Zor | Deir Ezzor
+Deir ez-Zor | Dayr az-Zawr | Deir Ez-Zor
+Homs
+Hama
+Idlib | Idleb
+Douma
+Afrin | Efrin
+Qamishli | Qamishlo | Kamishli
+Hasakah | Hasaka | al-Hasakah | Hassakeh | Hasakeh
+Latakia | Lattakia
+Tartus | Tartous
+Daraa | Deraa | Dara'a | Dera'a
+Quneitra | Kuneitra
+Suwayda | Sweida | Suweida | al-Suwayda | As-Suwayda
+Jarablus
+al-Bab
+Azaz | A'zaz
+Tal Rifaat | Tell Rifaat
+Dabiq
+Tal Abyad | Tell Abyad | Tel Abyad
+Ras al-Ain | Ras al-Ayn | Serekaniye
+Ain Issa
+Suluk
+Tabqa | al-Tabqa
+Mayadin | Mayadeen | =al-Mayadin | =al-Mayadeen | =Al-Mayadin
+Abu Kamal | Albu Kamal | Bukamal | al-Bukamal | Boukamal | Al Bukamal
+Hajin
+Baghuz | al-Baghuz | Baghouz
+Shaddadi | al-Shaddadi | Shaddadeh
+Tal Tamr | Tel Tamr
+Amuda
+Sukhnah | al-Sukhnah | Sukhna
+Harasta
+Arbin
+Zamalka
+Ain Tarma
+Saqba
+Kafr Batna
+Hamouria
+Darayya | Daraya
+Moadamiyeh | Moadamiyat al-Sham | Muadamiya
+Zabadani
+Madaya
+Qudsaya
+Yabroud | Yabrud
+Qusayr | al-Qusayr | Qusair
+Talbiseh | Talbisa
+Rastan | al-Rastan
+Houla | al-Houla
+Salamiyah | Salamiyeh | Salamiya
+Mhardeh | Muhradah
+Jableh | Jabla
+Baniyas | Banias
+Qardaha
+Kessab | Kasab
+Jisr al-Shughur | Jisr al-Shughour | Jisr ash-Shughur
+Ariha
+Saraqeb | Saraqib
+Maarat al-Numan | Maarat al-Nu'man | Maaret al-Numan | Ma'arat al-Nu'man | Maarat al-Noman
+Khan Sheikhoun | Khan Shaykhun | Khan Sheikhun
+Kafranbel | Kafr Nabl
+Sarmada
+Atmeh | Atme
+Binnish
+Morek
+Latamneh
+Suran
+Busra al-Sham | Bosra | Busra
+Inkhil
+Tafas
+Sanamayn | al-Sanamayn
+Izraa
+Shahba
+Nubl
+Foua | Fuaa
+Kefraya | Kafarya
+Safira | al-Safira
+Maskanah
+Deir Hafer
+Jinderes | Jandairis
+# --- Yemen
+Sanaa | Sana'a
+Aden
+Hodeidah | Hudaydah | Hodeida | Hudaida | Hudayda | al-Hudaydah
+Taiz | Ta'izz | Taizz
+Marib | Ma'rib
+Mukalla | al-Mukalla
+Saada | Sa'ada | Sadah | Sa'dah
+Ibb
+Dhamar
+Amran
+Hajjah
+Mahwit | al-Mahwit
+Zinjibar
+Jaar | Ja'ar
+Ataq
+Seiyun | Sayun
+Tarim
+Shibam
+Mocha | Mokha | al-Mokha
+Khokha | al-Khokha
+al-Dhale | Dhale | Dhalea | al-Dali | Ad Dali
+al-Bayda | Bayda | Baydha
+Rada'a | Radaa
+Azzan
+Haradh
+al-Hazm
+al-Ghaydah | Ghaydah
+Harib
+Bayhan | Beihan
+Shuqra
+Lawdar
+# --- Afghanistan
+Kabul
+Kandahar
+Herat
+Mazar-i-Sharif | Mazar-e-Sharif | Mazar-e Sharif | Mazar i Sharif
+Jalalabad
+Kunduz | Kondoz
+Lashkar Gah | Lashkargah | Lashkar Gar
+Ghazni
+Sangin | Sangeen
+Musa Qala | Musa Qalah | Musa Qaleh
+Marjah | Marja
+Gereshk | Girishk
+Nawzad | Now Zad
+Kajaki
+Garmsir
+Spin Boldak
+Tarinkot | Tirin Kot | Tarin Kowt
+Qalat
+Gardez
+Khost
+Sharana
+Asadabad
+Mehtarlam | Mihtarlam
+Pul-i-Alam | Puli Alam | Pul-e-Alam
+Maidan Shahr
+Charikar
+Taloqan
+Faizabad | Fayzabad
+Pul-i-Khumri | Puli Khumri | Pol-e Khomri | Pul-e-Khumri
+Sheberghan | Shiberghan
+Maimana | Maymana
+Qala-i-Naw | Qala-e-Naw
+Chaghcharan
+Farah
+Zaranj
+Bamyan | Bamiyan
+Aybak
+Sar-e Pol | Sar-e-Pol | Sari Pul
+Imam Sahib
+# --- Libya
+Tripoli
+Benghazi
+Misrata | Misurata | Misratah
+Sirte | Sirt
+Derna | Darnah
+Sabratha
+Tobruk
+Ajdabiya | Ajdabiyah
+Zawiya | Zawiyah
+Zintan
+Gharyan
+Tarhuna | Tarhouna
+Bani Walid
+Sabha | Sebha
+Ubari
+Murzuq
+Kufra
+Ras Lanuf
+Brega | Marsa el-Brega
+Zuwara | Zuwarah
+Surman
+Khoms | al-Khums
+Zliten
+al-Marj
+Waddan
+Ghadames
+Nalut
+Janzour
+Qasr bin Ghashir
+# --- neighbours and capitals
+Tehran
+Mashhad
+Qom
+Kermanshah
+Ahvaz
+Zahedan
+Ankara
+Istanbul
+Gaziantep
+Kilis
+Sanliurfa | Şanlıurfa | Urfa
+Antakya
+Reyhanli
+Diyarbakir
+Cizre
+Mardin
+Akcakale
+Ceylanpinar
+Amman
+Zarqa
+Mafraq
+Irbid
+Riyadh
+Jeddah
+Beirut
+Baalbek
+Hermel
+Arsal
+Sidon
+Tyre
+Cairo
+Jerusalem
+Tel Aviv
+Gaza City
+Kuwait City
+Doha
+Abu Dhabi
+Dubai
+Muscat
+Manama
+Islamabad
+Peshawar
+Quetta
+Karachi
+Lahore
+Rawalpindi
+Tunis
+Algiers
+Khartoum
+Washington
+New York
+Moscow
+London
+Paris
+Berlin
+Brussels
+Geneva
+Vienna
+Sochi
+Astana | Nur-Sultan
+"""
+
+DISTRICT = """
+# --- Baghdad
+Green Zone | International Zone
+Sadr City
+Adhamiyah | Adhamiya | Azamiyah | al-Adhamiyah
+Kadhimiya | Kadhimiyah | Kazimiyah | Kadhimiyya | al-Kadhimiya
+al-Mansour | Mansour district
+Karrada | Karada | Karradah
+Dora | Doura | Dawra
+Amiriya | Amiriyah | Ameriya
+Ghazaliya | Ghazaliyah
+Saydiya | Saidiya
+Zayouna | Zayuna
+Jadriya | Jadiriyah
+Baladiyat
+New Baghdad
+Rusafa
+Karkh
+Bab al-Sharqi
+Tahrir Square
+Yarmouk
+Shorja
+# --- Mosul, Ramadi, Fallujah
+Zanjili
+Bab al-Toub
+Nabi Yunus | Nabi Younis
+Yarimja
+Gogjali
+Malaab | al-Malaab
+al-Tamim | al-Tameem
+al-Sufiya | Sufiya
+Jolan | Julan | al-Jolan
+=al-Jazeera | al-Jazira | Jazeera desert
+# --- Syria
+Eastern Ghouta | East Ghouta | Ghouta | Western Ghouta
+Jobar
+Mezzeh | Mazzeh
+Qaboun
+Barzeh
+Tadamon
+Sayyida Zeinab | Sayyida Zaynab | Sayida Zeinab | Sayyidah Zaynab
+Wadi Barada
+Sheikh Maqsoud | Sheikh Maqsood
+Bustan al-Qasr
+Sukkari | al-Sukkari
+Hanano
+Ramouseh | Ramousah
+Baba Amr | Bab Amr
+Waer | al-Waer
+# --- Kabul, Tripoli, Benghazi, Aden
+Wazir Akbar Khan
+Shahr-e Naw | Shar-e Naw
+Dasht-e-Barchi | Dasht-e Barchi | Dasht-i-Barchi
+Khair Khana
+Tajoura | Tajura
+Abu Salim | Abu Sleem
+Ain Zara
+Souq al-Juma | Souk al-Jumaa
+Ganfouda
+Bouatni | Buatni
+Gwarsha | Qawarsha
+Tawahi | al-Tawahi
+Sheikh Othman | Sheikh Outhman
+Khor Maksar
+Buraiqa | al-Buraiqa | Little Aden
+# --- Afghan districts often named in reports
+Arghandab
+Zhari
+Panjwai | Panjwayi
+Maiwand
+Nad Ali | Nad-e Ali | Nad-e-Ali
+Nahr-e Saraj | Nahri Saraj
+Achin
+Deh Bala | Haska Mina
+Zurmat
+Jaghori
+Chahar Dara | Char Dara
+Dasht-e-Archi | Dasht-e Archi
+Qala-i-Zal
+Ghormach
+Bala Murghab
+Tagab
+Alasay
+"""
+
+REGION = """
+Kurdistan
+Kurdistan Region | Iraqi Kurdistan | Kurdistan Region of Iraq | KRI | Kurdistan region
+Rojava | Syrian Kurdistan
+Levant
+Middle East | Mideast
+Gulf | Persian Gulf | Arabian Gulf
+Gulf of Aden
+Gulf of Oman
+Red Sea
+Mediterranean | Mediterranean Sea
+Arabian Sea
+Caspian Sea
+Strait of Hormuz | Hormuz
+Bab el-Mandeb | Bab al-Mandab | Bab el-Mandab
+Arabian Peninsula
+Horn of Africa
+North Africa
+Sahel
+Maghreb
+Caucasus
+Central Asia
+South Asia
+Europe
+Africa
+Euphrates | Euphrates River | River Euphrates | Euphrates river
+Euphrates Valley | Euphrates valley | Middle Euphrates River Valley | Middle Euphrates
+Tigris | Tigris River | River Tigris | Tigris river
+Shatt al-Arab
+Khabur | Khabur River | Khabur river
+Orontes | Orontes River
+Diyala River | Diyala river
+Helmand River | Helmand river | Helmand Valley | Helmand valley
+Kabul River
+Amu Darya
+Nineveh Plains | Nineveh Plain | Ninewa Plains | Ninawa Plains | Nineveh plains
+Mount Sinjar | Sinjar Mountain | Sinjar mountains | Sinjar Mountains | Sinjar mountain
+Mount Sinjar | Jebel Sinjar
+Hamrin Mountains | Hamrin mountains | Jebel Hamrin | Hamrin
+Makhoul Mountains | Makhoul mountains
+Qandil Mountains | Qandil mountains | Qandil | Mount Qandil
+Sunni Triangle
+Triangle of Death
+Wadi Hauran | Wadi Horan
+Anbar desert
+Jazira
+Badiya | Badia | Syrian Desert | Syrian desert
+Qalamoun | Qalamoun Mountains | Qalamoun mountains
+Jabal al-Zawiya | Jebel al-Zawiya | Jabal Zawiya
+Jabal al-Akrad | Jabal Akrad
+Jabal Turkman
+Ghab Plain | al-Ghab
+Hauran | Houran
+Golan Heights | Golan
+Sinai | Sinai Peninsula
+Gaza Strip | Gaza
+West Bank
+Palestinian territories
+Jordan Valley
+Jordan River
+Tripolitania
+Cyrenaica
+Fezzan | Fazzan
+Nafusa Mountains | Nafusa mountains | Jabal Nafusa | Western Mountains
+Jebel Akhdar | Jabal al-Akhdar
+Oil Crescent | oil crescent
+Gulf of Sirte | Gulf of Sidra
+Tihama | Tihamah
+Hindu Kush
+Panjshir Valley | Panjshir valley
+Korengal Valley | Korengal valley | Korengal
+Pech Valley | Pech valley
+Tangi Valley | Tangi valley
+Arghandab Valley | Arghandab valley
+Khyber Pass
+Federally Administered Tribal Areas | FATA
+Waziristan
+North Waziristan
+South Waziristan
+Durand Line
+Tora Bora
+Shomali Plain | Shomali plain
+"""
+
+# Facilities whose bare name is safe (no English word, no surname).
+FACILITY = """
+Ain al-Asad air base | Ain al-Asad | Ain al-Assad | Ayn al-Asad
+Camp Speicher | Speicher
+Taqaddum air base | Taqaddum | al-Taqaddum
+Bagram Airfield | Bagram | Bagram Air Field
+Kandahar Airfield | Kandahar Air Field
+Incirlik air base | Incirlik
+Hmeimim air base | Hmeimim | Hmeymim | Khmeimim
+Al Udeid air base | al-Udeid
+Shayrat air base | Shayrat
+Tiyas air base | Tiyas
+Kuweires air base | Kuweires
+Tallil air base | Tallil
+al-Watiya air base | al-Watiya | Watiya
+Mitiga International Airport | Mitiga
+Benina International Airport | Benina
+al-Anad air base | al-Anad
+al-Tanf | Tanf | al-Tanf garrison
+Baghdad International Airport | BIAP
+Hamid Karzai International Airport
+Camp Bucca
+Pul-e-Charkhi prison | Pul-e-Charkhi | Pul-i-Charkhi
+Saydnaya prison | Saydnaya | Sednaya
+Guantanamo Bay | Guantanamo
+al-Hol camp | al-Hol | al-Hawl | Hol camp | al-Hol displacement camp
+Roj camp
+Rukban | Rukban camp | al-Rukban
+Zaatari | Zaatari camp | Za'atari | Za'atari camp | Zaatari refugee camp
+Camp Ashraf
+Camp Liberty
+Bab al-Hawa
+Bab al-Salama | Bab al-Salameh
+Torkham
+Semalka
+Fishkhabour
+Trebil
+"""
+
+# Known bases and airports reported with a varying generic word after the name ("Taji air
+# base", "Taji military base", "Camp Taji"): the name tokens and the id.
+KNOWN_BASES = {
+    "Ain al-Asad air base": [
+        ["Ain", "al", "-", "Asad"], ["Ain", "al", "-", "Assad"], ["Ayn", "al", "-", "Asad"],
+        ["Al", "Asad"], ["al", "-", "Asad"], ["Al", "-", "Asad"], ["Asad"], ["al", "Asad"],
+    ],
+    "Taqaddum air base": [["Taqaddum"], ["al", "-", "Taqaddum"], ["Al", "Taqaddum"]],
+    "Habbaniyah air base": [["Habbaniyah"], ["Habbaniya"], ["al", "-", "Habbaniyah"]],
+    "Camp Speicher": [["Speicher"]],
+    "Balad air base": [["Balad"]],
+    "Camp Taji": [["Taji"]],
+    "Qayyarah air base": [["Qayyarah"], ["Qayara"], ["Qayyara"]],
+    "Harir air base": [["Harir"]],
+    "K-1 air base": [["K-1"], ["K1"]],
+    "Tallil air base": [["Tallil"], ["Imam", "Ali"]],
+    "Erbil International Airport": [["Erbil"]],
+    "Bagram Airfield": [["Bagram"]],
+    "Kandahar Airfield": [["Kandahar"]],
+    "Shindand air base": [["Shindand"]],
+    "Hamid Karzai International Airport": [["Kabul"], ["Hamid", "Karzai"]],
+    "Baghdad International Airport": [["Baghdad"]],
+    "Incirlik air base": [["Incirlik"]],
+    "Hmeimim air base": [["Hmeimim"], ["Hmeymim"], ["Khmeimim"]],
+    "Al Udeid air base": [["al", "-", "Udeid"], ["Al", "Udeid"], ["Al", "-", "Udeid"], ["Udeid"]],
+    "Shayrat air base": [["Shayrat"]],
+    "Tiyas air base": [["Tiyas"], ["T-4"], ["T4"]],
+    "Mezzeh air base": [["Mezzeh"], ["Mazzeh"]],
+    "Kuweires air base": [["Kuweires"]],
+    "Abu al-Duhur air base": [["Abu", "al", "-", "Duhur"], ["Abu", "Duhur"], ["Abu", "Dhuhur"]],
+    "Taftanaz air base": [["Taftanaz"]],
+    "Tabqa air base": [["Tabqa"]],
+    "Deir ez-Zor air base": [["Deir", "ez", "-", "Zor"], ["Deir", "al", "-", "Zour"]],
+    "al-Watiya air base": [["Watiya"], ["al", "-", "Watiya"], ["Al", "-", "Watiya"]],
+    "Jufra air base": [["Jufra"], ["al", "-", "Jufra"]],
+    "Mitiga International Airport": [["Mitiga"]],
+    "Benina International Airport": [["Benina"]],
+    "al-Anad air base": [["al", "-", "Anad"], ["Al", "-", "Anad"], ["Anad"]],
+    "Ali Al Salem air base": [["Ali", "Al", "Salem"], ["Ali", "al", "-", "Salem"]],
+    "Al Dhafra air base": [["Al", "Dhafra"], ["al", "-", "Dhafra"], ["Al", "-", "Dhafra"]],
+    "Prince Sultan air base": [["Prince", "Sultan"]],
+    "Muwaffaq Salti air base": [["Muwaffaq", "Salti"]],
+}
+# Known dams, refineries and prisons: (family, name tokens, id).
+KNOWN_WORKS = {
+    "dam": {
+        "Mosul Dam": [["Mosul"]],
+        "Haditha Dam": [["Haditha"]],
+        "Tabqa Dam": [["Tabqa"], ["Euphrates"]],
+        "Tishrin Dam": [["Tishrin"], ["Tishreen"]],
+        "Kajaki Dam": [["Kajaki"], ["Kajakai"]],
+        "Dukan Dam": [["Dukan"], ["Dokan"]],
+        "Darbandikhan Dam": [["Darbandikhan"]],
+        "Fallujah Dam": [["Fallujah"]],
+    },
+    "refinery": {
+        "Baiji refinery": [["Baiji"], ["Beiji"]],
+        "Daura refinery": [["Daura"], ["Dora"]],
+    },
+    "crossing": {
+        "Bab al-Hawa": [["Bab", "al", "-", "Hawa"]],
+        "Bab al-Salama": [["Bab", "al", "-", "Salama"], ["Bab", "al", "-", "Salameh"]],
+        "Torkham": [["Torkham"]],
+        "Ibrahim Khalil": [["Ibrahim", "Khalil"]],
+        "Nasib": [["Nasib"]],
+        "Trebil": [["Trebil"]],
+        "al-Qaim border crossing": [["Qaim"], ["al", "-", "Qaim"], ["Al", "-", "Qaim"]],
+        "Semalka": [["Semalka"]],
+        "Fishkhabour": [["Fishkhabour"]],
+        "Chaman": [["Chaman"]],
+        "Rabia": [["Rabia"]],
+        "al-Waleed": [["al", "-", "Waleed"], ["Al", "-", "Waleed"], ["Waleed"]],
+    },
+    "prison": {
+        "Abu Ghraib prison": [["Abu", "Ghraib"]],
+        "Badush prison": [["Badush"]],
+        "Saydnaya prison": [["Saydnaya"], ["Sednaya"]],
+        "Pul-e-Charkhi prison": [
+            ["Pul", "-", "e", "-", "Charkhi"],
+            ["Pul", "-", "i", "-", "Charkhi"],
+        ],
+    },
+}
+
+ROAD = """
+Route Irish | Baghdad Airport Road
+Ring Road
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# units
+# --------------------------------------------------------------------------------------------
+
+UNIT_POLICE = """
+Federal Police | federal police | Federal police | Iraqi Federal Police | Iraqi federal police
+Afghan National Police | ANP
+Afghan Local Police
+Afghan Uniformed Police
+Afghan Border Police
+Afghan National Civil Order Police | ANCOP
+Asayish | Asayesh | Asayis
+Facilities Protection Service
+Emergency Response Brigade
+Central Security Forces
+"""
+
+UNIT_ARMY = """
+Syrian Arab Army | SAA | Syrian Arab Armed Forces
+Afghan National Army | ANA
+Islamic Revolutionary Guard Corps | IRGC | Revolutionary Guards | Revolutionary Guard Corps
+Islamic Revolutionary Guard Corps | Islamic Revolutionary Guards Corps | Revolutionary Guard
+Islamic Revolutionary Guard Corps | Iranian Revolutionary Guards | Revolutionary Guards Corps
+Islamic Revolutionary Guard Corps | Iranian Revolutionary Guard Corps | Iranian Revolutionary Guard
+Republican Guard | Republican Guards
+Special Republican Guard
+Presidential Guard
+Turkish Armed Forces | Turkish armed forces | TSK
+Israel Defense Forces | IDF | Israeli Defense Forces | Israel Defence Forces
+U.S. Marine Corps | US Marine Corps | Marine Corps | U.S. Marines | US Marines
+Royal Air Force | RAF
+"""
+
+UNIT_SPECIAL_FORCES = """
+Counter Terrorism Service | Counter-Terrorism Service | Counterterrorism Service | CTS
+Counter Terrorism Service | Iraqi Counter Terrorism Service | Iraqi Counter-Terrorism Service
+Counter Terrorism Service | counter-terrorism service | counterterrorism service
+Counter Terrorism Service | Counter Terrorism Forces | Counter-Terrorism Forces
+Golden Division | Golden Brigade
+Iraqi Special Operations Forces | ISOF
+Emergency Response Division | ERD
+Rapid Response Division
+Quds Force | Qods Force | al-Quds Force | Quds Forces
+Tiger Forces | Tiger Force
+Delta Force
+Navy SEALs | Navy SEAL | SEALs | SEAL Team Six | SEAL Team 6
+Green Berets
+Army Rangers | U.S. Army Rangers
+Special Air Service | SAS
+Special Boat Service | SBS
+Joint Special Operations Command | JSOC
+U.S. Special Operations Command | SOCOM
+Ktah Khas
+"""
+
+UNIT_MILITIA = """
+Popular Mobilization Forces | Popular Mobilisation Forces | Popular Mobilization Units
+Popular Mobilization Forces | Popular Mobilisation Units | popular mobilization forces
+Popular Mobilization Forces | popular mobilisation forces | popular mobilization units
+Popular Mobilization Forces | popular mobilisation units | Popular Mobilization
+Popular Mobilization Forces | Popular Mobilisation | Popular Mobilization Force
+Popular Mobilization Forces | Popular Mobilisation Force | PMF | PMU | PMUs
+Tribal Mobilization Forces | Tribal Mobilisation Forces | Tribal Mobilization | Tribal Hashd
+Tribal Mobilization Forces | Hashd al-Ashaeri | Hashd al-Asha'iri
+Hashd al-Watani | National Mobilization Forces
+National Defence Forces | National Defense Forces | NDF
+Local Defence Forces | Local Defense Forces
+Shabiha | shabiha | Shabbiha
+Basij
+Desert Hawks | Desert Hawks Brigade
+Security Belt | Security Belt Forces | Security Belt forces
+Giants Brigades | Giants Brigade | al-Amaliqa | Amaliqa
+Hadrami Elite Forces | Hadrami Elite | Hadhrami Elite Forces
+Shabwani Elite Forces | Shabwani Elite | Shabwa Elite Forces
+Petroleum Facilities Guard | PFG
+Nineveh Plain Protection Units | Nineveh Plains Protection Units | NPU
+Zeravani | Zerevani
+Abbas Combat Division | al-Abbas Combat Division
+Ali al-Akbar Brigade
+Khost Protection Force
+Ba'ath Brigades | Baath Brigades
+"""
+
+UNIT_FORCES = """
+Iraqi Security Forces | ISF | Iraqi security forces
+Afghan National Security Forces | ANSF | Afghan National Defense and Security Forces
+Afghan National Security Forces | Afghan National Defence and Security Forces | ANDSF
+Multi-National Force – Iraq | Multi-National Force-Iraq | Multi-National Force Iraq | MNF-I
+Multi-National Force – Iraq | Multi-National Force | Multinational Force
+U.S. Central Command | CENTCOM | US Central Command | Central Command
+Joint Operations Command
+"""
+
+# Name spellings that vary word by word, given as token patterns with an id.
+KATAIB = ["Kata'ib", "Kata’ib", "Kataib", "Kataeb", "Kata'eb", "Kata’eb", "Kitaeb", "Kitaib",
+          "Katayib", "Kateab"]
+HEZBOLLAH = ["Hezbollah", "Hizballah", "Hizbullah", "Hizbollah", "Hezballah", "Hezbullah"]
+ASAIB = ["Asa'ib", "Asa’ib", "Asaib", "Asayib", "Asa'eb", "Asa’eb", "Asaeb", "Assaib"]
+SHAABI = ["Shaabi", "Sha'bi", "Sha’bi", "Shabi", "Sha'abi", "Sha’abi", "Shaebi", "Shaabe"]
+
+# Kata'ib X groups: name after "Kata'ib" -> id.
+KATAIB_GROUPS = {
+    "Kata'ib Hezbollah": [[orth(*HEZBOLLAH)]],
+    "Kata'ib Sayyid al-Shuhada": [
+        [orth("Sayyid", "Sayed", "Sayyed", "Seyyed", "Sayid"), orth("al", "Al", "ash", "Ash"),
+         orth("-", op="?"), orth("Shuhada", "Shuhadaa", "Shohada", "Shouhada", "Shuhadah")],
+    ],
+    "Kata'ib al-Imam Ali": [[orth("al", "Al"), orth("-", op="?"), orth("Imam"), orth("Ali")]],
+    "Kata'ib Jund al-Imam": [[orth("Jund"), orth("al", "Al"), orth("-", op="?"), orth("Imam")]],
+    "Kata'ib Babiliyun": [[orth("Babiliyun", "Babiliyoun", "Babylon")]],
+}
+
+# Ordinal and numbered formations.
+ORDINAL: Token = {"TEXT": {"REGEX": r"^\d{1,3}(st|nd|rd|th)$"}}
+SPELLED_ORDINAL: Token = orth(
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth",
+    "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth",
+    "Seventeenth", "Eighteenth", "Nineteenth", "Twentieth",
+)
+UNIT_QUALIFIERS = [
+    "armored", "armoured", "infantry", "mechanized", "mechanised", "motorized", "motorised",
+    "airborne", "air", "assault", "mountain", "marine", "cavalry", "border", "guards", "guard",
+    "tank", "artillery", "light", "aviation", "expeditionary", "combat", "rapid", "reaction",
+    "intervention", "federal", "police", "emergency", "response", "iraqi", "army",
+]
+# capitalised words that make an ordinal formation a special forces one
+SPECIAL_WORDS = ["Special", "Forces", "Mission", "Ranger", "Rangers", "Commando", "Commandos"]
+UNIT_HEADS = ["division", "brigade", "brigades", "battalion", "regiment", "corps", "army",
+              "fleet", "marines", "squadron"]
+
+PLACE_LABELS = ("CITY", "PROVINCE", "DISTRICT")
+
+
+# --------------------------------------------------------------------------------------------
+# building
+# --------------------------------------------------------------------------------------------
+
+
+class Builder:
+    """Collects patterns, refusing one string with two labels or ids."""
+
+    def __init__(self) -> None:
+        self.patterns: list[Pattern] = []
+        self._phrases: dict[str, tuple[str, str | None]] = {}
+        self._tokens: set[str] = set()
+
+    def phrase(self, label: str, text: str, id_: str | None = None) -> None:
+        if text.lower().startswith("the "):
+            raise ValueError(f"pattern with a leading 'the': {text!r}")
+        known = self._phrases.get(text)
+        if known is not None:
+            if known != (label, id_):
+                raise ValueError(f"{text!r} is both {known} and {(label, id_)}")
+            return
+        self._phrases[text] = (label, id_)
+        entry: Pattern = {"label": label, "pattern": text}
+        if id_:
+            entry["id"] = id_
+        self.patterns.append(entry)
+
+    def tokens(self, label: str, pattern: list[Token], id_: str | None = None) -> None:
+        key = json.dumps([label, pattern, id_], sort_keys=True, ensure_ascii=False)
+        if key in self._tokens:
+            return
+        self._tokens.add(key)
+        entry: Pattern = {"label": label, "pattern": pattern}
+        if id_:
+            entry["id"] = id_
+        self.patterns.append(entry)
+
+    def table(self, label: str, table: str) -> None:
+        for canonical, names in parse_table(table):
+            for name in names:
+                if name.startswith("!"):
+                    continue  # the id only: the name itself is an English word ("Hit")
+                exact = name.startswith("=")
+                for form in variants(name.lstrip("="), articles=not exact):
+                    self.phrase(label, form, canonical.lstrip("=!"))
+
+    def names(self, *labels: str) -> list[str]:
+        """Every phrase pattern of ``labels``."""
+        return [text for text, (label, _) in self._phrases.items() if label in labels]
+
+
+def _tokenize(text: str) -> list[str]:
+    """The tokens spaCy's English tokenizer makes of a place name (hyphens split)."""
+    out: list[str] = []
+    for word in text.split():
+        parts = re.split(r"(?<=[^\W\d_])(-)(?=[^\W\d_])", word)
+        out.extend(p for p in parts if p)
+    return out
+
+
+def _last_titles(names: Iterable[list[str]]) -> set[str]:
+    return {n[-1] for n in names if n[-1][:1].isupper()}
+
+
+def _opt_article() -> list[list[Token]]:
+    """No article, or "al"/"al-" before a name (the hyphen is optional inside the span)."""
+    return [[], [ARTICLE, orth("-", op="?")]]
+
+
+def actors(b: Builder) -> None:
+    b.table("ARMED_GROUP", ARMED_GROUP)
+    for id_, tails in KATAIB_GROUPS.items():
+        for tail in tails:
+            b.tokens("ARMED_GROUP", [orth(*KATAIB), *tail], id_)
+    for h in HEZBOLLAH:
+        b.phrase("ARMED_GROUP", f"{h} Brigades", "Kata'ib Hezbollah")
+    b.phrase("ARMED_GROUP", "KSS", "Kata'ib Sayyid al-Shuhada")
+    aah = "Asa'ib Ahl al-Haq"
+    b.tokens("ARMED_GROUP", [orth(*ASAIB)], aah)
+    for art in ([orth("al", "Al")], [orth("al", "Al"), HYPHEN]):
+        b.tokens("ARMED_GROUP", [orth(*ASAIB), orth("Ahl", "ahl"), *art, orth("Haq", "Haqq")], aah)
+    for name in ("AAH", "League of the Righteous", "Asaib al-Haq"):
+        for form in variants(name):
+            b.phrase("ARMED_GROUP", form, aah)
+    b.tokens(
+        "ARMED_GROUP",
+        [orth("Houthi", "Huthi", "Hothi"),
+         lower("rebels", "movement", "militia", "militias", "group", "insurgents", "forces",
+               "fighters")],
+        "Houthis",
+    )
+
+    b.table("GOVERNMENT", GOVERNMENT)
+    for adj, country in NATIONAL.items():
+        if country == "United States":
+            continue  # "U.S. government" is in the table
+        the = "the " if country in ("United Kingdom", "United Arab Emirates") else ""
+        gov = f"Government of {the}{country}"
+        for form in (f"{adj} government", f"{adj} Government", gov, gov.lower()[:1] + gov[1:]):
+            b.phrase("GOVERNMENT", form, gov)
+    for seat, country in (("Baghdad", "Iraq"), ("Kabul", "Afghanistan"), ("Tehran", "Iran"),
+                          ("Ankara", "Turkey"), ("Riyadh", "Saudi Arabia")):
+        b.phrase("GOVERNMENT", f"{seat} government", f"Government of {country}")
+    b.phrase("GOVERNMENT", "Iranian regime", "Government of Iran")
+    for form in ("Afghan parliament", "Afghan Parliament"):
+        b.phrase("GOVERNMENT", form, "Afghan parliament")
+    for form in ("Libyan parliament", "Libyan Parliament"):
+        b.phrase("GOVERNMENT", form, "House of Representatives")
+    for id_, words in MINISTRY_WORDS.items():
+        b.tokens(
+            "GOVERNMENT",
+            [orth(*NAT_ADJ), lower(*[w.lower() for w in words]), lower("ministry")],
+            id_,
+        )
+
+    b.table("ORGANISATION", ORGANISATION)
+    b.table("PEOPLE", PEOPLE)
+
+
+def tribes(b: Builder, places: list[str]) -> None:
+    suffix = lower("tribe", "tribes", "clan", "clans", "confederation")
+    known_words: set[str] = set()
+    for canonical, names in parse_table(TRIBES):
+        singles = sorted(n for n in names if " " not in n)
+        known_words.update(singles)
+        shapes = [[orth(*singles)]] if singles else []
+        shapes += [[orth(w) for w in n.split()] for n in names if " " in n]
+        for shape in shapes:
+            for art in _opt_article():
+                b.tokens("TRIBE", [*art, *shape, suffix], canonical)
+    # Albu X: "Albu Nimr", "Albu-Nimr", "Al Bu Nimr", "Al-Bu Nimr", with or without "tribe".
+    albu_forms = [
+        [lower("albu", "albou", "albo"), orth("-", op="?")],
+        [orth("Al", "al"), orth("-", op="?"), orth("Bu", "bu", "Bou", "bou")],
+    ]
+    opt_suffix = dict(suffix, OP="?")
+    albu_words = {"Kamal"}  # Albu Kamal is the Syrian town
+    for canonical, names in parse_table(ALBU_TRIBES):
+        # names[0] is "Albu X", the rest the spellings of X
+        singles = sorted(n for n in names[1:] if " " not in n)
+        shapes = [[orth(*singles)]] if singles else []
+        shapes += [[orth(w) for w in n.split()] for n in names[1:] if " " in n]
+        albu_words.update(n.split()[0] for n in names[1:])
+        for shape in shapes:
+            for form in albu_forms:
+                b.tokens("TRIBE", [*form, *shape, opt_suffix], canonical)
+    for form in albu_forms:
+        b.tokens("TRIBE", [*form, title(albu_words), opt_suffix])
+    b.tokens("TRIBE", [orth("Abu"), title(), suffix])
+    # any other capitalised name + "tribe": not a place, people or known tribe
+    b.tokens("TRIBE", [title(known_words | set(places) | {"Abu"}), lower("tribe", "tribes")])
+
+
+def places(b: Builder) -> None:
+    b.table("COUNTRY", COUNTRY)
+    b.table("PROVINCE", PROVINCE)
+    b.table("CITY", CITY)
+    b.table("DISTRICT", DISTRICT)
+    b.table("REGION", REGION)
+    b.table("FACILITY", FACILITY)
+    b.table("ROAD", ROAD)
+    b.phrase("ROAD", "Airport Road")  # Baghdad's, Kabul's ...: no id
+
+
+def facilities(b: Builder) -> None:
+    # known bases: name + (air|military|army|international)? + base/airbase/airfield/airport
+    base_suffix = [lower("air", "military", "army", "international", op="?"),
+                   lower("base", "airbase", "airfield", "airport", "field")]
+    for id_, names in KNOWN_BASES.items():
+        for name in names:
+            b.tokens("FACILITY", [*[orth(w) for w in name], *base_suffix], id_)
+    air_excl = _last_titles(n for names in KNOWN_BASES.values() for n in names)
+    air_suffixes = [
+        [lower("airbase", "airfield", "airport", "airstrip")],
+        [lower("air", "military", "army"), lower("base", "field", "airport")],
+        [lower("international"), lower("airport")],
+    ]
+    families = {
+        "air": (air_suffixes, air_excl),
+        "dam": ([[lower("dam", "barrage")]], set()),
+        "refinery": (
+            [[lower("refinery")], [lower("oil"), lower("refinery")],
+             [lower("oilfield", "gasfield")], [lower("oil", "gas"), lower("field", "terminal")],
+             [lower("power"), lower("plant", "station")]],
+            set(),
+        ),
+        "prison": ([[lower("prison", "jail")]], set()),
+        "crossing": ([[lower("border"), lower("crossing")], [lower("crossing")]], set()),
+    }
+    for family, known in KNOWN_WORKS.items():
+        suffixes, excl = families[family]
+        excl |= _last_titles(n for names in known.values() for n in names)
+        for id_, names in known.items():
+            for name in names:
+                for suffix in suffixes:
+                    b.tokens("FACILITY", [*[orth(w) for w in name], *suffix], id_)
+    for suffixes, excl in families.values():
+        for shape in name_forms(excl):
+            for suffix in suffixes:
+                b.tokens("FACILITY", [*shape, *suffix])
+    camps = ["Speicher", "Taji", "Bucca", "Victory", "Bastion", "Leatherneck", "Dwyer",
+             "Chapman", "Lemonnier", "Arifjan", "Ashraf", "Liberty", "Cropper", "Anaconda",
+             "Shorab", "Marmal", "Buehring"]
+    for camp in camps:
+        id_ = "Balad air base" if camp == "Anaconda" else f"Camp {camp}"
+        b.phrase("FACILITY", f"Camp {camp}", id_)
+    b.tokens("FACILITY", [orth("Camp"), title(camps)])
+    for head in ([orth("Forward"), orth("Operating"), orth("Base")], [orth("FOB")],
+                 [orth("Combat"), orth("Outpost")], [orth("COP")]):
+        b.tokens("FACILITY", [*head, title()])
+
+
+def roads(b: Builder) -> None:
+    t = title(["Ring", "Airport"])
+    hy = [[t], [t, HYPHEN, t], [t, HYPHEN, t, HYPHEN, t]]
+    for shape in hy:
+        b.tokens("ROAD", [*shape, lower("highway", "motorway", "expressway")])
+    for shape in hy[1:]:
+        b.tokens("ROAD", [*shape, lower("road")])
+    for shape in ([t], [t, t]):
+        b.tokens("ROAD", [*shape, orth("Road", "Street", "Avenue")])
+    number = {"TEXT": {"REGEX": r"^[A-Z]?\d{1,3}[A-Z]?$"}}
+    b.tokens("ROAD", [orth("Highway", "highway", "Route", "route"), number])
+    b.tokens("ROAD", [orth("Route"), title(["Irish"])])
+    b.tokens("ROAD", [{"TEXT": {"REGEX": r"^M\d{1,2}$"}}, lower("highway", "motorway", "road")])
+
+
+def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None:
+    b.table("UNIT_POLICE", UNIT_POLICE)
+    b.table("UNIT_ARMY", UNIT_ARMY)
+    b.table("UNIT_SPECIAL_FORCES", UNIT_SPECIAL_FORCES)
+    b.table("UNIT_MILITIA", UNIT_MILITIA)
+    b.table("UNIT_FORCES", UNIT_FORCES)
+
+    # --- police: "Ramadi police (force)", "Iraqi local police", "border police", "SWAT team"
+    pre = sorted(set(NAT_ADJ) | set(places1))
+    police_mods = ["local", "provincial", "national", "border", "traffic", "riot", "military",
+                   "oil", "energy", "religious", "tribal", "city", "district", "municipal",
+                   "regular", "community"]
+    tail = lower("force", "forces", "service", "department", "directorate", "command",
+                 "commandos", "unit", "units", op="?")
+    b.tokens("UNIT_POLICE", [orth(*pre), lower("police"), tail])
+    for words in places_multi:
+        b.tokens("UNIT_POLICE", [*[orth(w) for w in words], lower("police"), tail])
+    b.tokens("UNIT_POLICE", [orth(*pre), orth(*police_mods), lower("police"), tail])
+    mods_any = police_mods + [m.capitalize() for m in police_mods]
+    b.tokens("UNIT_POLICE", [orth(*mods_any), lower("police"), tail])
+    b.tokens("UNIT_POLICE", [lower("police"), lower("commandos")])
+    swat_tail = lower("team", "teams", "unit", "units", "force", "forces", "regiment",
+                      "battalion", op="?")
+    b.tokens("UNIT_POLICE", [orth("SWAT"), swat_tail])
+    b.tokens("UNIT_POLICE", [orth(*pre), orth("SWAT"), swat_tail])
+
+    # --- army: "Iraqi army", "Syrian air force", "7th Division", "Brigade 30"
+    b.tokens("UNIT_ARMY", [orth(*NAT_ADJ), lower("army")])
+    b.tokens("UNIT_ARMY", [orth(*NAT_ADJ), lower("air"), lower("force")])
+    b.tokens("UNIT_ARMY", [orth(*NAT_ADJ), lower("navy")])
+    armed = [a for a in NAT_ADJ if a != "Turkish"]  # "Turkish Armed Forces" is named
+    b.tokens("UNIT_ARMY", [orth(*armed), lower("armed"), lower("forces")])
+    quals = lower(*UNIT_QUALIFIERS, op="*")
+    named = {"IS_TITLE": True, "ORTH": {"NOT_IN": SPECIAL_WORDS}, "OP": "*"}
+    for ordinal in (ORDINAL, SPELLED_ORDINAL):
+        b.tokens("UNIT_ARMY", [ordinal, quals, lower(*UNIT_HEADS)])
+        b.tokens("UNIT_ARMY", [ordinal, named, lower(*UNIT_HEADS)])
+        b.tokens("UNIT_ARMY", [ordinal, quals, lower("brigade"), lower("combat"), lower("team")])
+    b.tokens("UNIT_ARMY", [lower("brigade", "division", "battalion", "regiment", "corps"),
+                           {"IS_DIGIT": True}])
+    ops_pre = sorted(set(places1) | {"Jazeera", "Jazira", "Tigris", "Dijla", "Euphrates",
+                                     "Furat", "Rafidain", "Badiya", "Sumer", "Western",
+                                     "Eastern", "Northern", "Southern"})
+    b.tokens("UNIT_ARMY", [orth(*ops_pre), orth("Operations"), orth("Command", "Center",
+                                                                       "Centre")])
+    for words in places_multi:
+        b.tokens("UNIT_ARMY", [*[orth(w) for w in words], orth("Operations"), orth("Command")])
+
+    # --- special forces
+    sf = lower("forces")
+    b.tokens("UNIT_SPECIAL_FORCES", [lower("special"), sf])
+    b.tokens("UNIT_SPECIAL_FORCES", [orth(*NAT_ADJ, *BLOC_ADJ), lower("special"), sf])
+    b.tokens("UNIT_SPECIAL_FORCES", [lower("special"), lower("operations"), sf])
+    not_isof = [a for a in NAT_ADJ + BLOC_ADJ if a != "Iraqi"]  # ISOF is named
+    b.tokens("UNIT_SPECIAL_FORCES", [orth(*not_isof), lower("special"), lower("operations"), sf])
+    b.tokens("UNIT_SPECIAL_FORCES", [orth(*NAT_ADJ), lower("commandos")])
+    for ordinal in (ORDINAL, SPELLED_ORDINAL):
+        b.tokens("UNIT_SPECIAL_FORCES", [ordinal, lower("special"), lower("forces"),
+                                         lower("group", "brigade", "regiment", "battalion")])
+        b.tokens("UNIT_SPECIAL_FORCES", [ordinal, lower("special"), lower("mission"),
+                                         lower("forces"), lower("division")])
+        b.tokens("UNIT_SPECIAL_FORCES", [ordinal, lower("ranger", "commando", "commandos"),
+                                         lower("regiment", "battalion", "brigade", "division")])
+
+    # --- militias: "Shiite militias", "Iranian-backed militias", "Hashd al-Shaabi"
+    militia = lower("militia", "militias")
+    sect_or_tribal = SECT_ADJ + ["tribal", "Tribal"]
+    m_adj = sorted(set(SECT_ADJ + NAT_ADJ + ["tribal", "Tribal", "government", "Government"]))
+    b.tokens("UNIT_MILITIA", [orth(*m_adj), militia])
+    b.tokens("UNIT_MILITIA", [orth(*NAT_ADJ, *SECT_ADJ), orth(*sect_or_tribal), militia])
+    backed = [orth(*BACKERS, *NAT_ADJ), HYPHEN, lower(*BACKED_VERBS)]
+    dotted = [{"ORTH": {"REGEX": DOTTED_BACKED}}]
+    pro = [lower("pro"), HYPHEN, orth(*PRO_TARGETS)]
+    for head in (backed, dotted, pro):
+        b.tokens("UNIT_MILITIA", [*head, militia])
+        b.tokens("UNIT_MILITIA", [*head, orth(*sect_or_tribal), militia])
+    b.tokens("UNIT_MILITIA", [orth(*SECT_ADJ, *NAT_ADJ), lower("paramilitaries")])
+    b.tokens("UNIT_MILITIA", [orth(*SECT_ADJ, *NAT_ADJ), lower("paramilitary"),
+                              lower("forces", "units", "groups")])
+    b.tokens("UNIT_MILITIA", [orth("tribal", "Tribal"), lower("forces")])
+    b.tokens("UNIT_MILITIA", [orth(*SECT_ADJ, *NAT_ADJ), orth("tribal"), lower("forces")])
+    pmf = "Popular Mobilization Forces"
+    for art in _opt_article():
+        b.tokens("UNIT_MILITIA", [*art, orth("Hashd", "Hashed"), orth("al", "Al"),
+                                  orth("-", op="?"), orth(*SHAABI)], pmf)
+    for form in variants("al-Hashd") + ["Hashd"]:
+        b.phrase("UNIT_MILITIA", form, pmf)
+
+    # --- forces: "Iraqi forces", "government forces", "pro-government forces"
+    forces = lower("forces")
+    f_adj = sorted(set(NAT_ADJ + SECT_ADJ + BLOC_ADJ))
+    mods = ["government", "security", "regime", "coalition", "ground", "allied", "loyalist",
+            "opposition", "rebel"]
+    b.tokens("UNIT_FORCES", [orth(*f_adj), forces])
+    b.tokens("UNIT_FORCES", [orth(*f_adj), orth(*[m for m in mods if m != "security"]), forces])
+    b.tokens("UNIT_FORCES", [orth(*[a for a in f_adj if a != "Iraqi"]), orth("security"), forces])
+    b.tokens("UNIT_FORCES", [orth(*mods, *[m.capitalize() for m in mods]), forces])
+    b.tokens("UNIT_FORCES", [orth(*NAT_ADJ, *SECT_ADJ), orth(*NAT_ADJ, *SECT_ADJ), forces])
+    for head in (backed, dotted, pro):
+        b.tokens("UNIT_FORCES", [*head, forces])
+        b.tokens("UNIT_FORCES", [*head, orth(*mods, *NAT_ADJ, *SECT_ADJ), forces])
+
+
+def build() -> list[Pattern]:
+    b = Builder()
+    places(b)
+    facilities(b)
+    roads(b)
+    place_names = b.names(*PLACE_LABELS)
+    places1 = sorted({n for n in place_names if len(_tokenize(n)) == 1})
+    multi = {c for c, _ in parse_table(CITY)}
+    multi |= {n for _, names in parse_table(PROVINCE) for n in names}
+    multi = sorted(multi - set(places1))
+    places_multi = [_tokenize(n) for n in multi if len(_tokenize(n)) > 1]
+    units(b, places1, places_multi)
+    actors(b)
+    tribes(b, places1 + b.names("COUNTRY", "PEOPLE", "REGION"))
+    order = {label: i for i, label in enumerate(LABEL_ORDER)}
+    return sorted(b.patterns, key=lambda p: order[str(p["label"])])
+
+
+LABEL_ORDER = (
+    "ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE", "PEOPLE",
+    "UNIT_POLICE", "UNIT_ARMY", "UNIT_SPECIAL_FORCES", "UNIT_MILITIA", "UNIT_FORCES",
+    "COUNTRY", "PROVINCE", "CITY", "DISTRICT", "FACILITY", "ROAD", "REGION",
+)
+
+
+def render(patterns: Iterable[Pattern]) -> str:
+    return "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in patterns)
+
+
+def main() -> None:
+    text = render(build())
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {len(text.splitlines())} patterns to {OUTPUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Extraction on sentences of our own: each rule, including the hard cases."""
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from app.ingest.extract import extract
+from app.ingest.normalise import normalise_text
+from app.ingest.types import ExtractedEntity, Extraction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def run(nlp: "Language", text: str) -> Extraction:
+    return extract(nlp, normalise_text(text))
+
+
+def by_mention(x: Extraction, text: str) -> ExtractedEntity:
+    found = [e for e in x.entities if any(m.text == text for m in e.mentions)]
+    assert found, f"no entity has a mention {text!r}: {[e.name for e in x.entities]}"
+    return found[0]
+
+
+def mention_texts(x: Extraction) -> set[str]:
+    return {m.text for e in x.entities for m in e.mentions}
+
+
+def test_aliases_of_one_group_are_one_entity(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Fighters of the Islamic State overran Baiji on Monday. Residents said Daesh "
+        "controlled the refinery, and a statement from ISIS claimed the attack.",
+    )
+    group = by_mention(x, "Islamic State")
+    assert (group.type, group.kind) == ("actor", "armed group")
+    assert {"Daesh", "ISIS"} <= {m.text for m in group.mentions}
+
+
+def test_armed_groups_are_not_people_or_places(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "A commander of Kata’ib Hezbollah met leaders of Asa'ib Ahl al-Haq and the Badr "
+        "Organization in Karbala.",
+    )
+    for name in ("Kata’ib Hezbollah", "Asa'ib Ahl al-Haq"):
+        assert by_mention(x, name).kind == "armed group", name
+    assert by_mention(x, "Karbala").type == "location"
+
+
+def test_titles_and_possessives_are_not_part_of_names(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Defense Minister Khalid al-Obeidi visited the front. Obeidi’s convoy was attacked "
+        "near Fallujah, said Gen. Ahmed Hamid.",
+    )
+    minister = by_mention(x, "Khalid al-Obeidi")
+    assert "Obeidi" in {m.text for m in minister.mentions}
+    assert all(not m.text.endswith("’s") for e in x.entities for m in e.mentions)
+    assert "Ahmed Hamid" in mention_texts(x)
+    assert any(r.title == "general" for r in by_mention(x, "Ahmed Hamid").roles)
+    assert any(r.title == "defense minister" for r in minister.roles)
+
+
+def test_shared_surname_stays_two_people_and_bare_surname_links_to_the_nearest(
+    nlp: "Language",
+) -> None:
+    x = run(
+        nlp,
+        "Col. Saad al-Dulaimi of the Fallujah police said the bridge had fallen. Dulaimi said "
+        "his men had withdrawn.\n\n"
+        "Hamid al-Dulaimi, a tribal sheikh from Hit, said the fighters had fled. "
+        "“We are alone,” Dulaimi said.",
+    )
+    saad = by_mention(x, "Saad al-Dulaimi")
+    hamid = by_mention(x, "Hamid al-Dulaimi")
+    assert saad.key != hamid.key
+    first_bare, second_bare = sorted(
+        (m for e in x.entities for m in e.mentions if m.text == "Dulaimi"), key=lambda m: m.start
+    )
+    assert first_bare in saad.mentions
+    assert second_bare in hamid.mentions
+    quote = next(q for q in x.quotes if q.text.startswith("We are alone"))
+    assert quote.speaker_key == hamid.key
+
+
+def test_unit_named_with_a_place_keeps_both(nlp: "Language") -> None:
+    x = run(nlp, "Officers of the Mosul police force fled as the Iraqi army retreated.")
+    unit = by_mention(x, "Mosul police force")
+    assert (unit.type, unit.kind) == ("unit", "police")
+    assert by_mention(x, "Mosul").type == "location"
+    assert by_mention(x, "Iraqi army").kind == "army"
+
+
+def test_generic_forces_are_units(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Security forces and pro-government forces held the line while the SWAT team and "
+        "special forces cleared the district.",
+    )
+    for text in ("Security forces", "pro-government forces", "SWAT team", "special forces"):
+        assert by_mention(x, text).type == "unit", text
+
+
+def test_places_by_designator(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Militants entered the Jamiya area of Kirkuk, shelled Ain al-Asad air base and cut the "
+        "Baghdad-Kirkuk highway.",
+    )
+    assert by_mention(x, "Jamiya").kind == "district"
+    base = next(e for e in x.entities if e.name.endswith("air base"))
+    assert base.kind == "facility"
+    road = next(e for e in x.entities if e.name.endswith("highway"))
+    assert road.kind == "road"
+
+
+def test_slogans_demonyms_and_dates_are_not_entities(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "On Tuesday, Sunni fighters shouted Allahu Akbar as 300 Iraqi soldiers withdrew.",
+    )
+    texts = mention_texts(x)
+    for text in ("Allahu Akbar", "Tuesday", "300", "Sunni", "Iraqi"):
+        assert text not in texts
+
+
+def test_apposition_gives_a_role_with_its_organisation(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Ali Hussein, a spokesman for Asa'ib Ahl al-Haq, said the group was ready. Nabil "
+        "Khalaf, an elder in the Albu Nimr tribe, said tribesmen would fight.",
+    )
+    spokesman = by_mention(x, "Ali Hussein")
+    role = spokesman.roles[0]
+    assert role.title == "spokesman"
+    assert role.organisation_key == by_mention(x, "Asa'ib Ahl al-Haq").key
+    assert spokesman.roles[0].start <= x.entities[0].mentions[0].start < spokesman.roles[0].end
+    assert any(r.title == "elder" and r.organisation_key for r in by_mention(x, "Nabil Khalaf").roles)
+
+
+def test_role_nominals_link_to_the_person_who_holds_the_role(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Prime Minister Haider al-Abadi ordered troops to Tikrit. The prime minister said the "
+        "city would be retaken. Critics said the premier had acted too late.",
+    )
+    abadi = by_mention(x, "Haider al-Abadi")
+    nominals = {m.text for m in abadi.mentions if m.form == "nominal"}
+    assert {"The prime minister", "the premier"} <= nominals
+
+
+def test_group_description_links_to_the_group(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Islamic State seized Hit. The extremist group now holds most of the province.",
+    )
+    group = by_mention(x, "Islamic State")
+    assert "The extremist group" in {m.text for m in group.mentions}
+
+
+def test_quote_forms_and_speakers(nlp: "Language") -> None:
+    text = (
+        "“The road is cut,” said Ahmed Saleh, a police captain in Baiji.\n\n"
+        "Mustafa Kareem said: “We have no ammunition left.”\n\n"
+        "“They came at night,” Kareem said, adding that “dozens” of fighters had died.\n\n"
+        "Shops were shut, according to a shopkeeper in Tikrit. He asked not to be named.\n\n"
+        "“Everyone has left,” he said.\n\n"
+        "The fighters, known as “the hidden ones”, were not seen again."
+    )
+    x = run(nlp, text)
+    quotes = {q.text: q for q in x.quotes}
+    saleh = by_mention(x, "Ahmed Saleh").key
+    kareem = by_mention(x, "Mustafa Kareem").key
+    assert quotes["The road is cut"].speaker_key == saleh
+    assert quotes["We have no ammunition left."].speaker_key == kareem
+    assert quotes["They came at night"].speaker_key == kareem
+    assert quotes["dozens"].kind == "partial"
+    anonymous = quotes["Everyone has left"]
+    assert anonymous.speaker_key is None
+    assert anonymous.speaker_description is not None and "shopkeeper" in anonymous.speaker_description
+    term = quotes["the hidden ones"]
+    assert term.kind == "term" and term.speaker_key is None
+    assert all(q.kind == "direct" for t, q in quotes.items() if t not in ("dozens", "the hidden ones"))
+
+
+@pytest.mark.parametrize(
+    "sentence, name, kind",
+    [
+        ("Houthi rebels, who call themselves Ansar Allah, shelled Taiz.", "Ansar Allah", "armed group"),
+        ("The Taliban attacked a checkpoint in Helmand province.", "Helmand", "province"),
+        ("Jabhat al-Nusra fighters entered Idlib.", "Jabhat al-Nusra", "armed group"),
+        ("Forces loyal to the Libyan National Army advanced on Tripoli.", "Tripoli", "city"),
+    ],
+)
+def test_knowledge_generalises_across_the_beat(
+    nlp: "Language", sentence: str, name: str, kind: str
+) -> None:
+    assert by_mention(run(nlp, sentence), name).kind == kind
