@@ -9,7 +9,8 @@ Two kinds of pattern are produced:
 * phrase patterns (a string, matched case-sensitively on token ORTH) for names, written in
   the tables as ``Canonical | alias | alias``. The first name is the ``id`` of every alias.
   :func:`variants` adds spelling variants of each alias: both apostrophes (' and ’) and the
-  four forms of an Arabic article (``al-X``, ``al X``, ``Al-X``, ``Al X``);
+  forms of an Arabic article (``al-X``, ``al X``; also ``Al-X``, ``Al X`` when the article
+  starts the name);
 * token patterns (lists of token dicts) for productive forms: "Ramadi police", "7th
   Division", "Iranian-backed militias", "[Name] air base", "Albu X tribe" ...
 
