@@ -57,6 +57,9 @@ def link_appositives(ctx: ArticleContext, cands: list[Candidate]) -> None:
             continue
         if doc[det].lower_ not in APPOSITIVE_DETERMINERS:
             continue
+        root = doc[generic.token_start : generic.token_end].root
+        if root.dep_ != "appos" or not named.token_start <= root.head.i < named.token_end:
+            continue  # "in Taiz, the 35th Brigade said": a new subject, not a description
         start, _ = ctx.span_chars(named.para, doc[det : det + 1])
         generic.start, generic.text = start, ctx.text[start : generic.end]
         generic.token_start, generic.key, generic.form = det, named.key, "nominal"

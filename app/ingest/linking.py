@@ -8,7 +8,7 @@ label lends it to its other mentions ("the Malaab area" makes every "Malaab" a d
 from collections import defaultdict
 
 from app.ingest.context import Candidate
-from app.ingest.knowledge import strip_article_prefix
+from app.ingest.knowledge import lookup, strip_article_prefix
 from app.ingest.labels import DOMAIN_LABELS
 
 
@@ -72,6 +72,9 @@ def link_mentions(cands: list[Candidate]) -> None:
         type_ = DOMAIN_LABELS[c.label][0]
         name = c.canonical or c.text
         norm = _norm(name)
+        known = lookup(c.text)
+        if c.label == "PROVINCE" and known is not None and known.label == "CITY":
+            norm = f"{norm} province"  # "Hodeidah province" is not the city of Hodeidah
         c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
 
 
@@ -86,6 +89,9 @@ def merge_generic_units(cands: list[Candidate]) -> None:
         shorter = next((n for n in names if n != text and text.endswith(" " + n)), None)
         if shorter is not None:
             c.key = f"unit:{shorter}"
+            cut = len(c.text) - len(shorter)
+            if c.text[cut:].lower() == shorter and c.text[cut - 1] == " ":
+                c.start, c.text = c.start + cut, c.text[cut:]
 
 
 def entity_names(cands: list[Candidate]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span
 
 from app.ingest.context import ArticleContext, Candidate
-from app.ingest.knowledge import lexicon, lookup
+from app.ingest.knowledge import KnownName, lexicon, lookup
 from app.ingest.labels import DOMAIN_LABELS
 
 DROP_LABELS = {
@@ -41,7 +41,7 @@ def _trim(span: Span) -> tuple[Span, str | None]:
     """Drop leading determiners, a title, and a trailing possessive or punctuation."""
     doc = span.doc
     start, end = span.start, span.end
-    while start < end and doc[start].lower_ in LEADING_WORDS:
+    while start < end and (doc[start].lower_ in LEADING_WORDS or doc[start].is_quote):
         start += 1
     title = None
     for words, canonical in _titles():
@@ -56,6 +56,8 @@ def _trim(span: Span) -> tuple[Span, str | None]:
             break
     while end > start and (POSSESSIVE.fullmatch(doc[end - 1].text) or doc[end - 1].is_punct):
         end -= 1
+    if end - start > 1 and doc[end - 1].lower_ in lexicon()["tribe_designators"]:
+        end -= 1  # "the Albu Nimr tribe": the name is "Albu Nimr"
     return doc[start:end], title or _title_before(doc, start)
 
 
@@ -72,6 +74,12 @@ def _title_before(doc: Doc, start: int) -> str | None:
             ):
                 return canonical
     return None
+
+
+def _plural_group(text: str) -> KnownName | None:
+    """'Houthi' used attributively names the Houthis."""
+    known = lookup(text + "s") if text[:1].isupper() and " " not in text else None
+    return known if known is not None and known.label == "ARMED_GROUP" else None
 
 
 def _is_slogan(span: Span) -> bool:
@@ -98,10 +106,12 @@ def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
     if nxt in lex["road_designators"]:
         return "ROAD", 1, True
     if nxt in lex["tribe_designators"]:
-        return "TRIBE", 1, True
+        return "TRIBE", 0, True
     if nxt in lex["province_designators"] and label not in ("COUNTRY",):
         return "PROVINCE", 0, True
-    if nxt in lex["district_designators"] and span.start > 0 and doc[span.start - 1].lower_ == "the":
+    if nxt in lex["district_designators"] and (
+        nxt == "district" or span.start > 0 and doc[span.start - 1].lower_ == "the"
+    ):
         return "DISTRICT", 0, True
     return label, 0, False
 
@@ -161,7 +171,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if not strong and len(span) > 1 and span[0].tag_ in ("JJ", "NNP") and lookup(span[1:].text):
             span = span[1:]
         if not strong:
-            known = lookup(span.text)
+            known = lookup(span.text) or _plural_group(span.text)
             if known is not None:
                 label, canonical, strong = known.label, known.canonical, True
         if label == "PEOPLE" and not strong:
@@ -199,12 +209,14 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             continue  # a sentence-initial capital alone says nothing
         nxt = doc[end].lower_
         label = None
-        if nxt in lex["district_designators"] and token.i > 0 and doc[token.i - 1].lower_ == "the":
+        if nxt in lex["district_designators"] and (
+            nxt == "district" or token.i > 0 and doc[token.i - 1].lower_ == "the"
+        ):
             label = "DISTRICT"
         elif nxt in lex["province_designators"]:
             label = "PROVINCE"
         elif nxt in lex["tribe_designators"]:
-            label, end = "TRIBE", end + 1
+            label = "TRIBE"
         elif nxt in lex["road_designators"]:
             label, end = "ROAD", end + 1
         elif extend := _designator_after(doc, end, lex["facility_designators"]):

@@ -14,16 +14,25 @@ PLACE_KINDS = {"city": {"CITY"}, "province": {"PROVINCE"}, "country": {"COUNTRY"
 
 
 def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candidate]:
-    return [c for c in cands if c.end <= before and c.label in labels and c.key and c.form == "name"]
+    return [c for c in cands if c.end <= before and c.label in labels and c.key]
+
+
+def _modifies_a_noun(ctx: ArticleContext, c: Candidate) -> bool:
+    """'officials in Baghdad': the place only says which officials; it is not the topic."""
+    root = ctx.docs[c.para][c.token_start : c.token_end].root
+    return root.dep_ == "pobj" and root.head.head.pos_ in ("NOUN", "PROPN", "PRON")
 
 
 def _salient(ctx: ArticleContext, cands: list[Candidate], offset: int, labels: set[str]) -> str | None:
-    """Same sentence: the nearest earlier one; otherwise the most mentioned so far."""
+    """Same sentence: the nearest earlier topic; otherwise the most mentioned so far."""
     prior = _prior(cands, offset, labels)
     if not prior:
         return None
     sentence = ctx.sentence_index(offset)
-    same = [c for c in prior if ctx.sentence_index(c.start) == sentence]
+    same = [
+        c for c in prior
+        if ctx.sentence_index(c.start) == sentence and (c.form != "name" or not _modifies_a_noun(ctx, c))
+    ]
     if same:
         return same[-1].key
     counts = Counter(c.key for c in prior)
@@ -77,7 +86,7 @@ def find_nominals(
             if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-",)):
                 continue  # "the group al-Qaeda": the name follows; a title before a name
             offset = ctx.start_of(para, tok)
-            cand = _match_nominal(ctx, cands, doc, para, tok.i, j, head.lower_, nxt, offset,
+            cand = _match_nominal(ctx, cands + found, doc, para, tok.i, j, head.lower_, nxt, offset,
                                   group_heads, group_adjs, synonyms, holders, by_name)
             if cand is not None and free(cand.start, cand.end):
                 found.append(cand)
@@ -98,21 +107,36 @@ def _match_nominal(ctx, cands, doc: Doc, para, first, j, head, nxt, offset, grou
         title = synonyms.get(phrase)
         if title and title in holders:
             return _nominal(ctx, para, first, j + 1, holders[title], "PERSON")
-    if adjs:
-        return None
-    if head in ("militias", "militia", "army", "police"):
-        units = [c for c in _prior(cands, offset, {lbl for lbl in DOMAIN_LABELS if lbl.startswith("UNIT_")})
-                 if c.text.lower().split()[-1].startswith(head.rstrip("s"))]
-        return _nominal(ctx, para, first, j + 1, units[-1].key, units[-1].label) if units else None
     place_kind = lexicon()["place_nominals"].get(head)
+    if place_kind is None:
+        named = _named_by_head(cands, offset, head)
+        return _nominal(ctx, para, first, j + 1, named.key, named.label) if named else None
     if place_kind == "capital":
         return _capital(ctx, cands, doc, para, first, j, offset, by_name)
+    if adjs:
+        return None
     if place_kind in PLACE_KINDS:
         if nxt is not None and nxt.lower_ == "of":
             return None
         key = _salient(ctx, cands, offset, PLACE_KINDS[place_kind])
         label = next(iter(PLACE_KINDS[place_kind]))
         return _nominal(ctx, para, first, j + 1, key, label) if key else None
+    return None
+
+
+NOT_BY_HEAD = {"PERSON", "PEOPLE"}
+
+
+def _named_by_head(cands: list[Candidate], offset: int, head: str) -> Candidate | None:
+    """'the coalition', 'the brigade', 'the highway': the latest name ending in that word."""
+    if not head.isalpha() or len(head) < 4 or head in lexicon()["vague_heads"]:
+        return None
+    singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+    labels = set(DOMAIN_LABELS) - NOT_BY_HEAD
+    for c in reversed(_prior(cands, offset, labels)):
+        last = (c.canonical or c.text).lower().split()[-1]
+        if c.form == "name" and last in (head, singular, singular + "s"):
+            return c
     return None
 
 
@@ -134,10 +158,16 @@ def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | No
         city = by_name.get(_norm(capital)) if capital else None
         if city is None:
             return None
-        stop = owner.token_end
-        if stop < len(doc) and doc[stop].lower_ in lex["province_designators"]:
-            stop += 1
-        return _nominal(ctx, para, first, stop, city.key, "CITY")
+        return _nominal(ctx, para, first, end, city.key, "CITY")
+    adjectives = [t.text for t in doc[first + 1 : j]]
+    for adj in adjectives:  # "the Omani capital"
+        country = lex["demonyms"].get(adj)
+        capital = lex["capitals"].get(country) if country else None
+        city = by_name.get(_norm(capital)) if capital else None
+        if city is not None:
+            return _nominal(ctx, para, first, end, city.key, "CITY")
+    if adjectives:
+        return None
     countries = Counter(c.canonical or c.text for c in _prior(cands, offset, {"COUNTRY"}))
     for country, _ in countries.most_common():
         capital = lex["capitals"].get(country)
@@ -160,10 +190,16 @@ def _country_of(tok_children: list, cands: list[Candidate], ctx: ArticleContext,
     return None
 
 
+def government_name(country: str) -> str:
+    """As the knowledge file names governments: "Government of Iraq", "U.S. government"."""
+    if country == "United States":
+        return "U.S. government"
+    the = "the " if country in ("United Kingdom", "United Arab Emirates") else ""
+    return f"Government of {the}{country}"
+
+
 def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
     """"Iraq’s government", "the Iraqi government", and later "the government"."""
-    lex = lexicon()
-    adjective_of = {country: adj for adj, country in lex["demonyms"].items() if adj[0].isupper() and adj != "U.S."}
     found: list[Candidate] = []
     seen: Counter[str] = Counter()
     for para, doc in enumerate(ctx.docs):
@@ -175,7 +211,7 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
             first = tok.left_edge.i
             country = _country_of(list(tok.children), cands, ctx, para)
             if country is not None:
-                name = f"{adjective_of.get(country, country)} government"
+                name = government_name(country)
                 key = f"actor:{name.lower()}"
             elif doc[first].lower_ == "the" and seen:
                 key = seen.most_common(1)[0][0]
@@ -183,8 +219,7 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
                 continue
             seen[key] += 1
             cand = _nominal(ctx, para, first, tok.i + 1, key, "GOVERNMENT")
-            if country is not None and cand.text.lower() == name.lower():
-                cand.form = "name"
+
             cand.canonical = name if country is not None else None
             found.append(cand)
     return found

@@ -52,13 +52,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
-    from app.web import api, pages
+    from app.web import api, pages, reader_api
 
     app.include_router(api.router)
+    app.include_router(reader_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_error_handlers(app)
+    _install_security_headers(app)
     return app
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN with an inline bootstrap.
+_CSP_EXEMPT = ("/docs", "/redoc")
+
+
+def _install_security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if not request.url.path.startswith(_CSP_EXEMPT):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
 
 
 def _wants_html(request: Request) -> bool:

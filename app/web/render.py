@@ -3,6 +3,11 @@
 Mentions never cross each other (extraction guarantees containment or disjointness); a mention
 inside another is a ``<mark>`` inside the outer mention's link, since links cannot nest. A quote
 is a span around the mentions it holds; one that would cross a mention is left unmarked.
+
+Each mention also carries its type as visually-hidden text (``data-offset-skip``, so scripts
+mapping DOM positions to text offsets leave it out). A *highlight* (a shared passage) may cross
+anything, so it is applied to the text runs only: one ``<span data-quote-selected>`` per run,
+which keeps the element tree well nested.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +31,17 @@ class QuoteView:
     id: str
     start: int
     end: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    start: int
+    end: int
+    anchor_id: str | None = None  # given to the first piece rendered, for #fragment scrolling
+
+
+TYPE_NAMES = {"actor": "actor", "unit": "unit", "location": "location"}
 
 
 @dataclass
@@ -55,26 +71,61 @@ def _tree(items: list[MentionView | QuoteView], start: int, end: int) -> _Node:
     return root
 
 
-def _render(node: _Node, text: str, in_link: bool) -> Markup:
+class _Runs:
+    """Escapes text runs, wrapping the parts inside highlights."""
+
+    def __init__(self, text: str, highlights: list[Highlight]) -> None:
+        self.text = text
+        self.highlights = sorted(highlights, key=lambda h: h.start)
+        self.anchored: set[str] = set()
+
+    def __call__(self, start: int, end: int) -> Markup:
+        parts: list[Markup] = []
+        pos = start
+        for h in self.highlights:
+            s, e = max(h.start, pos), min(h.end, end)
+            if s >= e:
+                continue
+            parts.append(escape(self.text[pos:s]))
+            anchor = Markup("")
+            if h.anchor_id and h.anchor_id not in self.anchored:
+                self.anchored.add(h.anchor_id)
+                anchor = Markup(' id="{}" tabindex="-1"').format(h.anchor_id)
+            parts.append(
+                Markup('<span class="passage"{} data-quote-selected>{}</span>').format(
+                    anchor, self.text[s:e]
+                )
+            )
+            pos = e
+        parts.append(escape(self.text[pos:end]))
+        return Markup("").join(parts)
+
+
+def _render(node: _Node, runs: _Runs, in_link: bool) -> Markup:
     item = node.item
     is_mention = isinstance(item, MentionView)
     parts: list[Markup] = []
     pos = node.start
     for child in node.children:
-        parts.append(escape(text[pos : child.start]))
-        parts.append(_render(child, text, in_link or is_mention))
+        parts.append(runs(pos, child.start))
+        parts.append(_render(child, runs, in_link or is_mention))
         pos = child.end
-    parts.append(escape(text[pos : node.end]))
+    parts.append(runs(pos, node.end))
     inner = Markup("").join(parts)
     if isinstance(item, QuoteView):
-        return Markup('<span class="quote" id="q-{}" data-quote-id="{}">{}</span>').format(
-            item.id, item.id, inner
+        selected = Markup(" data-quote-selected") if item.selected else Markup("")
+        return Markup('<span class="quote" id="q-{}" data-quote-id="{}"{}>{}</span>').format(
+            item.id, item.id, selected, inner
         )
     if isinstance(item, MentionView):
         mark = Markup(
             '<mark id="m-{}" class="mention mention-{}" data-entity-id="{}" data-type="{}" '
             'data-href="{}" title="{}">{}</mark>'
-        ).format(item.id, item.type, item.entity_id, item.type, item.href, item.label, inner)
+            '<span class="sr-only" data-offset-skip> ({})</span>'
+        ).format(
+            item.id, item.type, item.entity_id, item.type, item.href, item.label, inner,
+            TYPE_NAMES.get(item.type, item.type),
+        )
         if in_link:
             return mark
         return Markup('<a class="mention-link" href="{}">{}</a>').format(item.href, mark)
@@ -82,8 +133,14 @@ def _render(node: _Node, text: str, in_link: bool) -> Markup:
 
 
 def render_span(
-    text: str, start: int, end: int, mentions: list[MentionView], quotes: list[QuoteView]
+    text: str,
+    start: int,
+    end: int,
+    mentions: list[MentionView],
+    quotes: list[QuoteView],
+    highlights: list[Highlight] | None = None,
 ) -> Markup:
     items: list[MentionView | QuoteView] = [*quotes, *mentions]
     inside = [i for i in items if i.start < end and i.end > start]
-    return _render(_tree(inside, start, end), text, False)
+    marks = [h for h in highlights or [] if h.start < end and h.end > start]
+    return _render(_tree(inside, start, end), _Runs(text, marks), False)

@@ -1,0 +1,56 @@
+// W3C Web Annotation selectors for a passage, and the URLs that carry them.
+// Mirrors app/web/anchor.py: ?exact=&prefix=&suffix=&start=&end=#passage
+
+export const CONTEXT_CHARS = 32;
+
+/** Shrink [start, end) so it neither starts nor ends with white space. */
+export function trimRange(text, start, end) {
+  while (start < end && /\s/.test(text[start])) start += 1;
+  while (end > start && /\s/.test(text[end - 1])) end -= 1;
+  return { start, end };
+}
+
+export function selectorFor(text, start, end, context = CONTEXT_CHARS) {
+  return {
+    quote: {
+      type: "TextQuoteSelector",
+      exact: text.slice(start, end),
+      prefix: text.slice(Math.max(0, start - context), start),
+      suffix: text.slice(end, end + context),
+    },
+    position: { type: "TextPositionSelector", start, end },
+  };
+}
+
+const enc = (s) => encodeURIComponent(s);
+
+export function passageUrl(origin, slug, selector) {
+  const q = selector.quote;
+  const parts = [`exact=${enc(q.exact)}`];
+  if (q.prefix) parts.push(`prefix=${enc(q.prefix)}`);
+  if (q.suffix) parts.push(`suffix=${enc(q.suffix)}`);
+  parts.push(`start=${selector.position.start}`, `end=${selector.position.end}`);
+  return `${origin}/articles/${enc(slug)}?${parts.join("&")}#passage`;
+}
+
+/** A browser text fragment (#:~:text=prefix-,exact,-suffix); "-" "," "&" are percent-encoded. */
+export function textFragment(text, start, end) {
+  const exact = text.slice(start, end).trim();
+  if (!exact) return "";
+  const fe = (s) => encodeURIComponent(s).replace(/-/g, "%2D");
+  let before = text.slice(Math.max(0, start - 60), start).split(/\s+/).filter(Boolean);
+  let after = text.slice(end, end + 60).split(/\s+/).filter(Boolean);
+  if (start - 60 > 0 && before.length) before = before.slice(1);
+  if (end + 60 < text.length && after.length) after = after.slice(0, -1);
+  const prefix = before.slice(-3).join(" ");
+  const suffix = after.slice(0, 3).join(" ");
+  const words = exact.split(/\s+/);
+  const body = exact.includes("\n") || exact.length > 300
+    ? `${fe(words.slice(0, 4).join(" "))},${fe(words.slice(-4).join(" "))}`
+    : fe(words.join(" "));
+  const parts = [];
+  if (prefix) parts.push(`${fe(prefix)}-`);
+  parts.push(body);
+  if (suffix) parts.push(`-${fe(suffix)}`);
+  return `#:~:text=${parts.join(",")}`;
+}
