@@ -13,7 +13,7 @@ from app.ingest.context import ArticleContext, Candidate
 from app.ingest.labels import DOMAIN_LABELS
 from app.ingest.linking import entity_labels, entity_names, link_mentions, merge_generic_units
 from app.ingest.mentions import find_candidates
-from app.ingest.nominals import find_nominals, government_mentions
+from app.ingest.nominals import appositive_nominals, find_nominals, government_mentions
 from app.ingest.normalise import NormalisedText
 from app.ingest.quotes import find_quotes
 from app.ingest.roles import appositive_descriptions, roles_of
@@ -135,6 +135,8 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     cands = drop_crossing(cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}
-    cands = drop_crossing(cands + descriptions(ctx, cands) + find_nominals(ctx, cands, titles))
+    described = descriptions(ctx, cands) + appositive_nominals(ctx, cands)
+    cands = drop_crossing(cands + described)
+    cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
     quotes = find_quotes(ctx, cands)
     return Extraction(build_entities(cands, roles), quotes, list(ctx.sentences))

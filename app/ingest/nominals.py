@@ -14,7 +14,8 @@ PLACE_KINDS = {"city": {"CITY"}, "province": {"PROVINCE"}, "country": {"COUNTRY"
 
 
 def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candidate]:
-    return [c for c in cands if c.end <= before and c.label in labels and c.key]
+    found = [c for c in cands if c.end <= before and c.label in labels and c.key]
+    return sorted(found, key=lambda c: c.start)
 
 
 def _modifies_a_noun(ctx: ArticleContext, c: Candidate) -> bool:
@@ -69,8 +70,7 @@ def find_nominals(
     by_name = {_norm(c.text): c for c in cands if c.key and c.form == "name"}
 
     def free(s: int, e: int) -> bool:
-        # a description may hold a name ("the capital of Anbar province") but not cross one
-        return not any(s < te and ts < e and not (s <= ts and te <= e) for ts, te in taken)
+        return not any(s < te and ts < e for ts, te in taken)
 
     for para, doc in enumerate(ctx.docs):
         for tok in doc:
@@ -113,8 +113,6 @@ def _match_nominal(ctx, cands, doc: Doc, para, first, j, head, nxt, offset, grou
         return _nominal(ctx, para, first, j + 1, named.key, named.label) if named else None
     if place_kind == "capital":
         return _capital(ctx, cands, doc, para, first, j, offset, by_name)
-    if adjs:
-        return None
     if place_kind in PLACE_KINDS:
         if nxt is not None and nxt.lower_ == "of":
             return None
@@ -222,4 +220,23 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
 
             cand.canonical = name if country is not None else None
             found.append(cand)
+    return found
+
+
+def appositive_nominals(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """"Mosul, Iraq’s second-largest city" and "Baghdad, the capital": the description is
+    another mention of the name it stands beside."""
+    found = []
+    for c in cands:
+        if c.form != "name" or c.key is None or c.label in ("PERSON", "PEOPLE"):
+            continue
+        doc = ctx.docs[c.para]
+        root = doc[c.token_start : c.token_end].root
+        for child in root.children:
+            if child.dep_ != "appos" or child.pos_ != "NOUN" or child.i < c.token_end:
+                continue
+            first = child.left_edge.i
+            if doc[first].dep_ not in ("det", "poss") or first == 0 or doc[first - 1].text != ",":
+                continue
+            found.append(_nominal(ctx, c.para, first, child.i + 1, c.key, c.label))
     return found

@@ -149,9 +149,32 @@ def _clause_subject(ctx: ArticleContext, para: int, start: int, end: int,
     return None
 
 
+@dataclass
+class _Found:
+    para: int
+    start: int
+    end: int
+    text: str
+    kind: str
+    source: Source | None
+    unclosed: bool
+
+
+def _continue_speakers(found: list[_Found]) -> None:
+    """A quotation broken by its attribution, or running over paragraphs, keeps one speaker."""
+    for prev, cur in zip(found, found[1:], strict=False):
+        if cur.kind != "direct" or cur.source is not None or prev.source is None:
+            continue
+        if prev.para == cur.para or (prev.unclosed and cur.para == prev.para + 1):
+            cur.source = prev.source
+    for cur, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=False):
+        if cur.unclosed and cur.source is None and nxt.para == cur.para + 1:
+            cur.source = nxt.source
+
+
 def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQuote]:
     sources = _sources(ctx, cands)
-    quotes: list[ExtractedQuote] = []
+    found: list[_Found] = []
     for para, doc in enumerate(ctx.docs):
         text = doc.text
         for match in QUOTE_RE.finditer(text):
@@ -164,15 +187,24 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
             if not inner.strip() or not any(ch.isalpha() for ch in inner):
                 continue
             kind = _kind(text, start, end, len(inner.split()))
-            key, description = None, None
+            src = None
             if kind != "term":
                 src = _clause_subject(ctx, para, start, end, cands) if kind == "partial" else None
                 src = src or _speaker(ctx, para, start, end, cands, sources)
-                if src is not None:
-                    key, description = src.key, src.description
-                    if key:
-                        sources.append(Source(ctx.offsets[para] + start, key, None))
-                        sources.sort(key=lambda s: s.offset)
-            base = ctx.offsets[para]
-            quotes.append(ExtractedQuote(base + start, base + end, inner, kind, key, description))
-    return quotes
+                if src is not None and (src.key or src.description):
+                    sources.append(Source(ctx.offsets[para] + start, src.key, src.description, src.person))
+                    sources.sort(key=lambda s: s.offset)
+            unclosed = match.group(0)[-1] not in "”\""
+            found.append(_Found(para, start, end, inner, kind, src, unclosed))
+    _continue_speakers(found)
+    return [
+        ExtractedQuote(
+            ctx.offsets[f.para] + f.start,
+            ctx.offsets[f.para] + f.end,
+            f.text,
+            f.kind,
+            f.source.key if f.source else None,
+            f.source.description if f.source and not f.source.key else None,
+        )
+        for f in found
+    ]

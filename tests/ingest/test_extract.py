@@ -197,3 +197,18 @@ def test_knowledge_generalises_across_the_beat(
     nlp: "Language", sentence: str, name: str, kind: str
 ) -> None:
     assert by_mention(run(nlp, sentence), name).kind == kind
+
+
+def test_quote_broken_by_attribution_and_over_paragraphs_keeps_its_speaker(
+    nlp: "Language",
+) -> None:
+    text = (
+        "“We held the bridge for three days,” said Lt. Col. Karim Jassim, a commander in "
+        "the 9th Division. “Then the ammunition ran out.”\n\n"
+        "“The wounded could not be moved.\n\n"
+        "“We left them with the medics,” Jassim said."
+    )
+    x = run(nlp, text)
+    jassim = by_mention(x, "Karim Jassim").key
+    assert [q.speaker_key for q in x.quotes] == [jassim] * 4
+    assert all(q.kind == "direct" for q in x.quotes)
