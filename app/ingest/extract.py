@@ -33,7 +33,9 @@ def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.start, -c.end)):
         clash = any(
-            (c.start, c.end) == (k.start, k.end) or (c.start < k.end < c.end) or (k.start < c.end < k.end and c.start > k.start and c.end > k.end)
+            (c.start, c.end) == (k.start, k.end)
+            or (c.start < k.end < c.end)
+            or (k.start < c.end < k.end and c.start > k.start and c.end > k.end)
             for k in kept
         )
         if not clash:
@@ -45,7 +47,7 @@ APPOSITIVE_DETERMINERS = {"a", "an", "the", "another", "one"}
 
 
 def link_appositives(ctx: ArticleContext, cands: list[Candidate]) -> None:
-    """"Asaib Ahl al-Haq, another Iranian-aligned militia": the description is the name's."""
+    """ "Asaib Ahl al-Haq, another Iranian-aligned militia": the description is the name's."""
     for named, generic in zip(cands, cands[1:], strict=False):
         if named.para != generic.para or named.canonical is None and named.label != "PERSON":
             continue
@@ -84,11 +86,11 @@ def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
         if title == known or known.endswith(" " + title) or title.endswith(" " + known):
             keep = other if len(known) >= len(title) else role
             org = other if other.organisation_key else role
-            roles[i] = RoleFact(keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end)
+            roles[i] = RoleFact(
+                keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end
+            )
             return
     roles.append(role)
-
-
 
 
 def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
@@ -101,8 +103,20 @@ def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]
         for first, end in appositive_descriptions(ctx, c):
             span = doc[first:end]
             s, e = ctx.span_chars(c.para, span)
-            found.append(Candidate(s, e, span.text, "PERSON", c.para, first, end, key=c.key,
-                                   strong=True, form="nominal"))
+            found.append(
+                Candidate(
+                    s,
+                    e,
+                    span.text,
+                    "PERSON",
+                    c.para,
+                    first,
+                    end,
+                    key=c.key,
+                    strong=True,
+                    form="nominal",
+                )
+            )
     return found
 
 

@@ -35,7 +35,9 @@ def gazetteer() -> dict[str, KnownName]:
                 continue
             row = json.loads(line)
             if isinstance(row.get("pattern"), str):
-                names.setdefault(row["pattern"], KnownName(row["label"], row.get("id") or row["pattern"]))
+                names.setdefault(
+                    row["pattern"], KnownName(row["label"], row.get("id") or row["pattern"])
+                )
     return names
 
 

@@ -43,7 +43,10 @@ def _person_key(c: Candidate, persons: list[tuple[int, str, str]]) -> str | None
     if not tokens:
         return None
     for _, key, full in reversed(persons):
-        if tokens == name_tokens(full)[-len(tokens):] or tokens == name_tokens(full)[: len(tokens)]:
+        if (
+            tokens == name_tokens(full)[-len(tokens) :]
+            or tokens == name_tokens(full)[: len(tokens)]
+        ):
             return key
     return None
 
@@ -56,10 +59,16 @@ def link_mentions(cands: list[Candidate]) -> None:
     by_norm: dict[str, str] = {}
     for c in cands:
         single = len(name_tokens(c.text)) == 1
-        if c.label == "PERSON" or (single and not c.strong and c.label in ("ORGANISATION", "CITY", "PEOPLE")):
+        if c.label == "PERSON" or (
+            single and not c.strong and c.label in ("ORGANISATION", "CITY", "PEOPLE")
+        ):
             key = _person_key(c, persons)
             if key is None and single:
-                later = {f"actor:{_norm(p.text)}" for p in full_names if surname(p.text) == surname(c.text)}
+                later = {
+                    f"actor:{_norm(p.text)}"
+                    for p in full_names
+                    if surname(p.text) == surname(c.text)
+                }
                 key = later.pop() if len(later) == 1 else None
             if key is not None:
                 c.label, c.key = "PERSON", key

@@ -11,25 +11,83 @@ from app.ingest.knowledge import KnownName, lexicon, lookup
 from app.ingest.labels import DOMAIN_LABELS
 
 DROP_LABELS = {
-    "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "LANGUAGE",
-    "WORK_OF_ART", "LAW", "EVENT", "PRODUCT",
+    "DATE",
+    "TIME",
+    "CARDINAL",
+    "ORDINAL",
+    "QUANTITY",
+    "MONEY",
+    "PERCENT",
+    "LANGUAGE",
+    "WORK_OF_ART",
+    "LAW",
+    "EVENT",
+    "PRODUCT",
 }
-SPACY_TO_DOMAIN = {"PERSON": "PERSON", "ORG": "ORGANISATION", "GPE": "CITY", "LOC": "REGION",
-                   "FAC": "FACILITY", "NORP": "PEOPLE"}
+SPACY_TO_DOMAIN = {
+    "PERSON": "PERSON",
+    "ORG": "ORGANISATION",
+    "GPE": "CITY",
+    "LOC": "REGION",
+    "FAC": "FACILITY",
+    "NORP": "PEOPLE",
+}
 LEADING_WORDS = {"the", "a", "an", "this", "that", "these", "those"}
 POSSESSIVE = re.compile(r"(?:['’]s?|['’])$")
 AFFIX_TOKEN = re.compile(
     r"^(?P<name>.+?)-(?:led|backed|based|allied|funded|trained|aligned|supported|sponsored|controlled|held)$"
 )
-GOVERNMENT_WORDS = {"ministry", "government", "council", "parliament", "assembly", "cabinet",
-                    "court", "department", "commission", "office", "senate", "congress"}
-ARMED_GROUP_WORDS = {"hezbollah", "hizballah", "hizbullah", "ahl", "jaish", "jabhat", "harakat",
-                     "kataib", "kata'ib", "kata’ib", "kitaeb", "ansar", "saraya", "liwa", "asaib",
-                     "asa'ib", "asa’ib", "brigades", "front", "movement", "mujahideen", "taliban"}
-UNIT_WORDS = {"army": "UNIT_ARMY", "police": "UNIT_POLICE", "division": "UNIT_ARMY",
-              "brigade": "UNIT_ARMY", "battalion": "UNIT_ARMY", "regiment": "UNIT_ARMY",
-              "guard": "UNIT_ARMY", "forces": "UNIT_FORCES", "force": "UNIT_FORCES",
-              "corps": "UNIT_ARMY", "service": "UNIT_SPECIAL_FORCES"}
+GOVERNMENT_WORDS = {
+    "ministry",
+    "government",
+    "council",
+    "parliament",
+    "assembly",
+    "cabinet",
+    "court",
+    "department",
+    "commission",
+    "office",
+    "senate",
+    "congress",
+}
+ARMED_GROUP_WORDS = {
+    "hezbollah",
+    "hizballah",
+    "hizbullah",
+    "ahl",
+    "jaish",
+    "jabhat",
+    "harakat",
+    "kataib",
+    "kata'ib",
+    "kata’ib",
+    "kitaeb",
+    "ansar",
+    "saraya",
+    "liwa",
+    "asaib",
+    "asa'ib",
+    "asa’ib",
+    "brigades",
+    "front",
+    "movement",
+    "mujahideen",
+    "taliban",
+}
+UNIT_WORDS = {
+    "army": "UNIT_ARMY",
+    "police": "UNIT_POLICE",
+    "division": "UNIT_ARMY",
+    "brigade": "UNIT_ARMY",
+    "battalion": "UNIT_ARMY",
+    "regiment": "UNIT_ARMY",
+    "guard": "UNIT_ARMY",
+    "forces": "UNIT_FORCES",
+    "force": "UNIT_FORCES",
+    "corps": "UNIT_ARMY",
+    "service": "UNIT_SPECIAL_FORCES",
+}
 
 
 def _titles() -> list[tuple[list[str], str]]:
@@ -82,6 +140,15 @@ def _plural_group(text: str) -> KnownName | None:
     return known if known is not None and known.label == "ARMED_GROUP" else None
 
 
+def _shouted(span: Span) -> bool:
+    """A short upper-case alias ("IS") inside an all-capitals line is just a word there."""
+    if len(span.text) > 4 or not span.text.isupper():
+        return False
+    doc = span.doc
+    neighbours = [doc[i] for i in (span.start - 1, span.end) if 0 <= i < len(doc)]
+    return any(t.is_alpha and t.is_upper and len(t.text) > 1 for t in neighbours)
+
+
 def _is_slogan(span: Span) -> bool:
     slogans = {s.lower() for s in lexicon()["slogans"]}
     return span.text.lower() in slogans
@@ -101,7 +168,11 @@ def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
     doc, end = span.doc, span.end
     nxt = doc[end].lower_ if end < len(doc) else ""
     facility = _designator_after(doc, end, lex["facility_designators"])
-    if facility and label not in ("PERSON",) or (facility and doc[end].lower_ in ("air", "airbase")):
+    if (
+        facility
+        and label not in ("PERSON",)
+        or (facility and doc[end].lower_ in ("air", "airbase"))
+    ):
         return "FACILITY", facility, True
     if nxt in lex["road_designators"]:
         return "ROAD", 1, True
@@ -165,6 +236,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         span, title = _trim(ent)
         if len(span) == 0 or _is_slogan(span) or not any(t.is_alpha for t in span):
             continue
+        if _shouted(span):
+            continue
         if AFFIX_TOKEN.match(span[-1].text):
             continue  # "U.S.-led": handled by affix_candidates
         canonical = ent.ent_id_ or None
@@ -186,8 +259,18 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             span = doc[span.start : span.end + extend]
         start, end = ctx.span_chars(para, span)
         found.append(
-            Candidate(start, end, span.text, label, para, span.start, span.end, canonical, strong,
-                      title=title)
+            Candidate(
+                start,
+                end,
+                span.text,
+                label,
+                para,
+                span.start,
+                span.end,
+                canonical,
+                strong,
+                title=title,
+            )
         )
     return found
 
@@ -203,7 +286,9 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if token.i > 0 and doc[token.i - 1].pos_ == "PROPN":
             continue  # only from the first word of a name
         end = token.i + 1
-        while end < len(doc) and (doc[end].pos_ == "PROPN" and not doc[end].ent_type_ or doc[end].text == "-"):
+        while end < len(doc) and (
+            doc[end].pos_ == "PROPN" and not doc[end].ent_type_ or doc[end].text == "-"
+        ):
             end += 1
         if end >= len(doc) or token.i == 0 and end - token.i == 1:
             continue  # a sentence-initial capital alone says nothing
@@ -225,7 +310,9 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             continue
         span = doc[token.i : end]
         start, stop = ctx.span_chars(para, span)
-        found.append(Candidate(start, stop, span.text, label, para, span.start, span.end, None, True))
+        found.append(
+            Candidate(start, stop, span.text, label, para, span.start, span.end, None, True)
+        )
     return found
 
 
@@ -241,8 +328,19 @@ def affix_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             continue
         start = ctx.start_of(para, token)
         name = match.group("name")
-        found.append(Candidate(start, start + len(name), name, known.label, para, token.i,
-                               token.i + 1, known.canonical, True))
+        found.append(
+            Candidate(
+                start,
+                start + len(name),
+                name,
+                known.label,
+                para,
+                token.i,
+                token.i + 1,
+                known.canonical,
+                True,
+            )
+        )
     return found
 
 
@@ -263,18 +361,30 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             prev = doc[start - 1]
             if prev.lower_ in modifiers or (prev.ent_type_ == "NORP" and prev.tag_ == "JJ"):
                 start -= 1
-            elif prev.text == "-" and start > 1 and f"{doc[start - 2].lower_}-{doc[start].lower_}" in modifiers:
+            elif (
+                prev.text == "-"
+                and start > 1
+                and f"{doc[start - 2].lower_}-{doc[start].lower_}" in modifiers
+            ):
                 start -= 2
             else:
                 break
-        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].ent_type_ in ("GPE", "LOC", "FAC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY"):
+        while (
+            start > 0
+            and doc[start - 1].pos_ == "PROPN"
+            and doc[start - 1].ent_type_
+            in ("GPE", "LOC", "FAC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY")
+        ):
             start -= 1
         if start == token.i:
             continue
         span = doc[start : token.i + 1]
         begin, end = ctx.span_chars(para, span)
-        found.append(Candidate(begin, end, span.text, _unit_label(span), para, span.start,
-                               span.end, None, True))
+        found.append(
+            Candidate(
+                begin, end, span.text, _unit_label(span), para, span.start, span.end, None, True
+            )
+        )
     return found
 
 
@@ -314,8 +424,20 @@ def nested_places(ctx: ArticleContext, outer: Candidate) -> list[Candidate]:
             continue
         span, known = best
         start, end = ctx.span_chars(outer.para, span)
-        found.append(Candidate(start, end, span.text, known.label, outer.para, span.start,
-                               span.end, known.canonical, True, nested=True))
+        found.append(
+            Candidate(
+                start,
+                end,
+                span.text,
+                known.label,
+                outer.para,
+                span.start,
+                span.end,
+                known.canonical,
+                True,
+                nested=True,
+            )
+        )
         i = span.end
     return found
 
@@ -327,7 +449,9 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         units = [u for u in unit_candidates(ctx, para) if not _crosses_any(u, ents)]
         ents = [e for e in ents if not any(_inside(e, u) and not _is_place(e) for u in units)]
         affixes = [a for a in affix_candidates(ctx, para) if not _overlaps_any(a, ents)]
-        designated = [d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)]
+        designated = [
+            d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)
+        ]
         layer = ents + units + affixes + designated
         for cand in list(layer):
             if cand.label.startswith("UNIT_"):

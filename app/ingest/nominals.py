@@ -24,15 +24,19 @@ def _modifies_a_noun(ctx: ArticleContext, c: Candidate) -> bool:
     return root.dep_ == "pobj" and root.head.head.pos_ in ("NOUN", "PROPN", "PRON")
 
 
-def _salient(ctx: ArticleContext, cands: list[Candidate], offset: int, labels: set[str]) -> str | None:
+def _salient(
+    ctx: ArticleContext, cands: list[Candidate], offset: int, labels: set[str]
+) -> str | None:
     """Same sentence: the nearest earlier topic; otherwise the most mentioned so far."""
     prior = _prior(cands, offset, labels)
     if not prior:
         return None
     sentence = ctx.sentence_index(offset)
     same = [
-        c for c in prior
-        if ctx.sentence_index(c.start) == sentence and (c.form != "name" or not _modifies_a_noun(ctx, c))
+        c
+        for c in prior
+        if ctx.sentence_index(c.start) == sentence
+        and (c.form != "name" or not _modifies_a_noun(ctx, c))
     ]
     if same:
         return same[-1].key
@@ -41,11 +45,15 @@ def _salient(ctx: ArticleContext, cands: list[Candidate], offset: int, labels: s
     return max(counts, key=lambda k: (counts[k], last_seen[k]))
 
 
-def _nominal(ctx: ArticleContext, para: int, start_tok: int, end_tok: int, key: str, label: str) -> Candidate:
+def _nominal(
+    ctx: ArticleContext, para: int, start_tok: int, end_tok: int, key: str, label: str
+) -> Candidate:
     doc = ctx.docs[para]
     span = doc[start_tok:end_tok]
     s, e = ctx.span_chars(para, span)
-    return Candidate(s, e, span.text, label, para, start_tok, end_tok, key=key, strong=True, form="nominal")
+    return Candidate(
+        s, e, span.text, label, para, start_tok, end_tok, key=key, strong=True, form="nominal"
+    )
 
 
 def _role_holders(cands: list[Candidate], roles: dict[str, list[str]]) -> dict[str, str]:
@@ -77,7 +85,9 @@ def find_nominals(
             if tok.lower_ != "the":
                 continue
             j = tok.i + 1
-            while j < len(doc) and (doc[j].lower_ in group_adjs or doc[j].tag_ == "JJ" or doc[j].text == "-"):
+            while j < len(doc) and (
+                doc[j].lower_ in group_adjs or doc[j].tag_ == "JJ" or doc[j].text == "-"
+            ):
                 j += 1
             if j >= len(doc):
                 continue
@@ -86,16 +96,44 @@ def find_nominals(
             if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-",)):
                 continue  # "the group al-Qaeda": the name follows; a title before a name
             offset = ctx.start_of(para, tok)
-            cand = _match_nominal(ctx, cands + found, doc, para, tok.i, j, head.lower_, nxt, offset,
-                                  group_heads, group_adjs, synonyms, holders, by_name)
+            cand = _match_nominal(
+                ctx,
+                cands + found,
+                doc,
+                para,
+                tok.i,
+                j,
+                head.lower_,
+                nxt,
+                offset,
+                group_heads,
+                group_adjs,
+                synonyms,
+                holders,
+                by_name,
+            )
             if cand is not None and free(cand.start, cand.end):
                 found.append(cand)
                 taken.append((cand.start, cand.end))
     return found
 
 
-def _match_nominal(ctx, cands, doc: Doc, para, first, j, head, nxt, offset, group_heads, group_adjs,  # type: ignore[no-untyped-def]
-                   synonyms, holders, by_name) -> Candidate | None:
+def _match_nominal(
+    ctx,
+    cands,
+    doc: Doc,
+    para,
+    first,
+    j,
+    head,
+    nxt,
+    offset,
+    group_heads,
+    group_adjs,  # type: ignore[no-untyped-def]
+    synonyms,
+    holders,
+    by_name,
+) -> Candidate | None:
     adjs = [t.lower_ for t in doc[first + 1 : j]]
     if head in group_heads and all(a in group_adjs for a in adjs if a != "-"):
         key = _salient_group(cands, offset)
@@ -110,7 +148,7 @@ def _match_nominal(ctx, cands, doc: Doc, para, first, j, head, nxt, offset, grou
     place_kind = lexicon()["place_nominals"].get(head)
     if place_kind is None:
         named = _named_by_head(cands, offset, head)
-        return _nominal(ctx, para, first, j + 1, named.key, named.label) if named else None
+        return _nominal(ctx, para, first, j + 1, named.key, named.label) if named and named.key else None
     if place_kind == "capital":
         return _capital(ctx, cands, doc, para, first, j, offset, by_name)
     if place_kind in PLACE_KINDS:
@@ -147,12 +185,14 @@ def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | No
     lex = lexicon()
     end = j + 1
     if end + 1 < len(doc) and doc[end].lower_ == "of":
-        owner = next((c for c in cands if c.para == para and c.token_start in (end + 1, end + 2)), None)
+        owner = next(
+            (c for c in cands if c.para == para and c.token_start in (end + 1, end + 2)), None
+        )
         if owner is None:
             return None
-        capital = lex["provincial_capitals"].get(owner.canonical or owner.text) or lex["capitals"].get(
-            owner.canonical or owner.text
-        )
+        capital = lex["provincial_capitals"].get(owner.canonical or owner.text) or lex[
+            "capitals"
+        ].get(owner.canonical or owner.text)
         city = by_name.get(_norm(capital)) if capital else None
         if city is None:
             return None
@@ -175,7 +215,9 @@ def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | No
     return None
 
 
-def _country_of(tok_children: list, cands: list[Candidate], ctx: ArticleContext, para: int) -> str | None:  # type: ignore[type-arg]
+def _country_of(
+    tok_children: list, cands: list[Candidate], ctx: ArticleContext, para: int
+) -> str | None:  # type: ignore[type-arg]
     demonyms = lexicon()["demonyms"]
     for child in tok_children:
         if child.dep_ == "poss":
@@ -197,7 +239,7 @@ def government_name(country: str) -> str:
 
 
 def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
-    """"Iraq’s government", "the Iraqi government", and later "the government"."""
+    """ "Iraq’s government", "the Iraqi government", and later "the government"."""
     found: list[Candidate] = []
     seen: Counter[str] = Counter()
     for para, doc in enumerate(ctx.docs):
@@ -224,7 +266,7 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
 
 
 def appositive_nominals(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
-    """"Mosul, Iraq’s second-largest city" and "Baghdad, the capital": the description is
+    """ "Mosul, Iraq’s second-largest city" and "Baghdad, the capital": the description is
     another mention of the name it stands beside."""
     found = []
     for c in cands:

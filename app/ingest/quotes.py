@@ -38,19 +38,26 @@ def _speech_verbs() -> set[str]:
 
 
 def _candidate_at(cands: list[Candidate], start: int, end: int) -> Candidate | None:
-    inside = [c for c in cands if c.key and c.label in SPEAKER_TYPES and start <= c.start and c.end <= end]
+    inside = [
+        c for c in cands if c.key and c.label in SPEAKER_TYPES and start <= c.start and c.end <= end
+    ]
     return min(inside, key=lambda c: c.start) if inside else None
 
 
 def _describe(ctx: ArticleContext, para: int, token: Token) -> str:
     doc = ctx.docs[para]
-    words = [t for t in doc[token.left_edge.i : token.right_edge.i + 1] if not t.is_punct or t.text == "-"]
+    words = [
+        t
+        for t in doc[token.left_edge.i : token.right_edge.i + 1]
+        if not t.is_punct or t.text == "-"
+    ]
     text = " ".join(t.text for t in words[:10])
     return text.replace(" - ", "-")
 
 
-def _source_of(ctx: ArticleContext, para: int, subj: Token, cands: list[Candidate],
-               sources: list[Source]) -> Source | None:
+def _source_of(
+    ctx: ArticleContext, para: int, subj: Token, cands: list[Candidate], sources: list[Source]
+) -> Source | None:
     offset = ctx.start_of(para, subj)
     if subj.lower_ in PRONOUNS:
         prior = [s for s in sources if s.offset < offset and s.person]
@@ -80,7 +87,11 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
         for tok in doc:
             if any(s <= tok.idx < e for s, e in quoted):
                 continue  # words inside a quotation are the speaker's, not the passage's subject
-            if tok.dep_ in ("nsubj", "nsubjpass") and tok.lower_ not in PRONOUNS and tok.pos_ == "PROPN":
+            if (
+                tok.dep_ in ("nsubj", "nsubjpass")
+                and tok.lower_ not in PRONOUNS
+                and tok.pos_ == "PROPN"
+            ):
                 src = _source_of(ctx, para, tok, cands, found)
                 if src and src.key and src.key.startswith("actor:"):
                     found.append(src)
@@ -102,8 +113,14 @@ def _kind(para_text: str, start: int, end: int, words: int) -> str:
     return "partial"
 
 
-def _speaker(ctx: ArticleContext, para: int, q_start: int, q_end: int, cands: list[Candidate],
-             sources: list[Source]) -> Source | None:
+def _speaker(
+    ctx: ArticleContext,
+    para: int,
+    q_start: int,
+    q_end: int,
+    cands: list[Candidate],
+    sources: list[Source],
+) -> Source | None:
     """The subject of the nearest speech verb outside the quotation, in its sentence."""
     doc = ctx.docs[para]
     base = ctx.offsets[para]
@@ -118,8 +135,10 @@ def _speaker(ctx: ArticleContext, para: int, q_start: int, q_end: int, cands: li
     for tok in after + before:
         if tok.lemma_ in verbs and tok.pos_ == "VERB":
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            if subj is None and tok.dep_ in ("advcl", "xcomp", "conj") :
-                subj = next((c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None and tok.dep_ in ("advcl", "xcomp", "conj"):
+                subj = next(
+                    (c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")), None
+                )
             if subj is not None:
                 src = _source_of(ctx, para, subj, cands, sources)
                 if src is not None:
@@ -131,8 +150,9 @@ def _speaker(ctx: ArticleContext, para: int, q_start: int, q_end: int, cands: li
     return None
 
 
-def _clause_subject(ctx: ArticleContext, para: int, start: int, end: int,
-                    cands: list[Candidate]) -> Source | None:
+def _clause_subject(
+    ctx: ArticleContext, para: int, start: int, end: int, cands: list[Candidate]
+) -> Source | None:
     """For a phrase quoted inside a clause ("that the group “had imposed ...”"): its subject."""
     doc = ctx.docs[para]
     first = next((t for t in doc if t.idx >= start), None)
@@ -192,9 +212,11 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
                 src = _clause_subject(ctx, para, start, end, cands) if kind == "partial" else None
                 src = src or _speaker(ctx, para, start, end, cands, sources)
                 if src is not None and (src.key or src.description):
-                    sources.append(Source(ctx.offsets[para] + start, src.key, src.description, src.person))
+                    sources.append(
+                        Source(ctx.offsets[para] + start, src.key, src.description, src.person)
+                    )
                     sources.sort(key=lambda s: s.offset)
-            unclosed = match.group(0)[-1] not in "”\""
+            unclosed = match.group(0)[-1] not in '”"'
             found.append(_Found(para, start, end, inner, kind, src, unclosed))
     _continue_speakers(found)
     return [

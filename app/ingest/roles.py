@@ -1,14 +1,24 @@
 """Roles and affiliations of people, from titles ("Col. X of the Y") and appositions
 ("X, a spokesman for Y"; "Y's head, X"). Each role keeps the sentence that states it."""
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
-ORG_TYPES = {"ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE", "UNIT_POLICE", "UNIT_ARMY",
-             "UNIT_SPECIAL_FORCES", "UNIT_MILITIA", "UNIT_FORCES", "COUNTRY"}
+ORG_TYPES = {
+    "ARMED_GROUP",
+    "GOVERNMENT",
+    "ORGANISATION",
+    "TRIBE",
+    "UNIT_POLICE",
+    "UNIT_ARMY",
+    "UNIT_SPECIAL_FORCES",
+    "UNIT_MILITIA",
+    "UNIT_FORCES",
+    "COUNTRY",
+}
 ROLE_PREPS = {"of", "for", "in", "with", "at", "to"}
 
 
@@ -19,17 +29,29 @@ def _title_words(noun: Token) -> str:
     for prep in noun.rights:
         if prep.lower_ == "of":
             objs = [t for t in prep.rights if t.dep_ == "pobj"]
-            if objs and objs[0].pos_ == "NOUN" and not any(c.dep_ == "det" for c in objs[0].children):
+            if (
+                objs
+                and objs[0].pos_ == "NOUN"
+                and not any(c.dep_ == "det" for c in objs[0].children)
+            ):
                 words += [prep, objs[0]]
     words.sort(key=lambda t: t.i)
     text = " ".join(t.text for t in words)
     return text.replace(" - ", "-").replace(" -", "-").replace("- ", "-")
 
 
-def _org_in(ctx: ArticleContext, para: int, tokens: Span, cands: list[Candidate]) -> Candidate | None:
+def _org_in(
+    ctx: ArticleContext, para: int, tokens: Span, cands: list[Candidate]
+) -> Candidate | None:
     start, end = ctx.span_chars(para, tokens)
     for c in cands:
-        if c.para == para and start <= c.start and c.end <= end and c.label in ORG_TYPES and not c.nested:
+        if (
+            c.para == para
+            and start <= c.start
+            and c.end <= end
+            and c.label in ORG_TYPES
+            and not c.nested
+        ):
             return c
     return None
 
@@ -37,6 +59,31 @@ def _org_in(ctx: ArticleContext, para: int, tokens: Span, cands: list[Candidate]
 def _role(ctx: ArticleContext, c: Candidate, title: str, org: Candidate | None) -> RoleFact:
     s, e = ctx.sentence_bounds(c.start)
     return RoleFact(title, org.key if org else None, org.text if org else None, s, e)
+
+
+def _parallel_description(doc: Doc, c: Candidate) -> Token | None:
+    """ "the senior officer there, Col. Muthana al-Jabari": the parser may make the two
+    parallel objects instead of an apposition; the noun before the comma describes the name."""
+    root = doc[c.token_start : c.token_end].root
+    i = c.token_start - 1
+    while (
+        i >= 0
+        and c.token_start - i <= 4
+        and doc[i].text != ","
+        and (doc[i].pos_ == "PROPN" or doc[i].text == ".")
+    ):
+        i -= 1  # a title before the name: "Col."
+    if i < 1 or doc[i].text != ",":
+        return None
+    k = i - 1
+    while k >= 0 and doc[k].pos_ == "ADV":
+        k -= 1
+    noun = doc[k] if k >= 0 else None
+    if noun is None or noun.pos_ != "NOUN" or not any(t.dep_ == "det" for t in noun.children):
+        return None
+    if noun.head != root.head or noun.dep_ != root.dep_:
+        return None
+    return noun
 
 
 def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[RoleFact]:
@@ -62,8 +109,10 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
             if org is None:
                 org = _org_in(ctx, c.para, subtree, cands)
             found.append(_role(ctx, c, _title_words(child), org))
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-        head = root.head
+    described_by = root.head if root.dep_ == "appos" and root.head.pos_ == "NOUN" else None
+    described_by = described_by or _parallel_description(doc, c)
+    if described_by is not None:
+        head = described_by
         org = None
         for child in head.children:
             if child.dep_ == "poss" or child.lower_ in ROLE_PREPS:
@@ -81,6 +130,8 @@ def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int
     nouns = [t for t in root.children if t.dep_ == "appos" and t.pos_ == "NOUN"]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
+    elif (parallel := _parallel_description(doc, c)) is not None:
+        nouns.append(parallel)
     ranges = []
     for noun in nouns:
         end = noun.i + 1
