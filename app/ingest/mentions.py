@@ -234,7 +234,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 continue
             label = SPACY_TO_DOMAIN[label]
         span, title = _trim(ent)
-        if len(span) == 0 or _is_slogan(span) or not any(t.is_alpha for t in span):
+        if len(span) == 0 or _is_slogan(span) or not any(ch.isalpha() for ch in span.text):
             continue
         if _shouted(span):
             continue
