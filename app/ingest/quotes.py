@@ -9,7 +9,7 @@ the person (or anonymous source) the passage was last about.
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.knowledge import lexicon
@@ -18,8 +18,9 @@ from app.ingest.types import ExtractedQuote
 QUOTE_RE = re.compile(r"“([^“”]*)(?:”|$)|\"([^\"\n]*)\"")
 PRONOUNS = {"he", "she"}
 TERM_CUE = re.compile(
-    r"\b(?:known|referred to|described|designated|branded|labell?ed|termed|dubbed|called|so-called)"
-    r"(?:\s+(?:by|as|to)\b[^.“”\"]{0,40})?\s*(?:as)?\s*$",
+    r"\b(?:(?:known|referred to|described|designated|branded|labell?ed|termed|identified)"
+    r"(?:\s+(?:by|to)\b[^.“”\"]{0,40})?\s+as|called|dubbed|termed|so-called|nicknamed"
+    r"|labell?ed|what (?:it|they|he|she) calls?)\s*$",
     re.I,
 )
 SPEAKER_TYPES = {"PERSON", "ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE"}
@@ -104,12 +105,26 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
     return found
 
 
-def _kind(para_text: str, start: int, end: int, words: int) -> str:
+FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+
+
+def _embedded(para_text: str, start: int) -> bool:
+    """Does the quotation open inside a sentence of the writer's (not at its start)?"""
     before = para_text[: start - 1].rstrip()
-    if not before or before[-1] in ".!?:;" or before.endswith((",", "said", "says")):
+    return not (not before or before[-1] in ".!?:;" or before.endswith((",", "said", "says")))
+
+
+def _kind(doc: Doc, start: int, end: int) -> str:
+    """direct: a sentence, or a whole clause quoted verbatim ("saying that the group “had
+    imposed its control.”"); partial: a word or phrase; term: a name in scare quotes."""
+    text = doc.text
+    if not _embedded(text, start):
         return "direct"
-    if TERM_CUE.search(before[-60:]):
+    if TERM_CUE.search(text[: start - 1].rstrip()[-60:]):
         return "term"
+    tokens = [t for t in doc if start <= t.idx < end and not t.is_punct]
+    if len(tokens) >= 4 and any(t.tag_ in FINITE_TAGS for t in tokens):
+        return "direct"
     return "partial"
 
 
@@ -206,10 +221,11 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
             end = start + len(inner)
             if not inner.strip() or not any(ch.isalpha() for ch in inner):
                 continue
-            kind = _kind(text, start, end, len(inner.split()))
+            kind = _kind(doc, start, end)
             src = None
             if kind != "term":
-                src = _clause_subject(ctx, para, start, end, cands) if kind == "partial" else None
+                embedded = _embedded(text, start)
+                src = _clause_subject(ctx, para, start, end, cands) if embedded else None
                 src = src or _speaker(ctx, para, start, end, cands, sources)
                 if src is not None and (src.key or src.description):
                     sources.append(

@@ -295,7 +295,11 @@ def entity_page(slug: str, entity_id: str, request: Request, session: SessionDep
 def quotes_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
     article = _article_or_404(session, slug)
     groups: dict[str, dict[str, Any]] = {}
-    for q in repo.quotes_of(session, article.id):
+    quotes = repo.quotes_of(session, article.id)
+    terms = [q for q in quotes if q.kind == "term"]
+    for q in quotes:
+        if q.kind == "term":
+            continue  # scare quotes mark a name, not anybody's words
         key = f"e{q.speaker.id}" if q.speaker else f"d:{q.speaker_description or ''}"
         group = groups.setdefault(
             key, {"speaker": q.speaker, "name": _speaker_name(q), "quotes": []}
@@ -308,6 +312,7 @@ def quotes_page(slug: str, request: Request, session: SessionDep) -> HTMLRespons
         {
             "article": article,
             "groups": ordered,
+            "terms": terms,
             "quote_count": sum(len(g["quotes"]) for g in ordered),
             "canonical": _absolute(request, f"/articles/{slug}/quotes"),
         },

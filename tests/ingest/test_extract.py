@@ -212,3 +212,16 @@ def test_quote_broken_by_attribution_and_over_paragraphs_keeps_its_speaker(
     jassim = by_mention(x, "Karim Jassim").key
     assert [q.speaker_key for q in x.quotes] == [jassim] * 4
     assert all(q.kind == "direct" for q in x.quotes)
+
+
+def test_a_clause_quoted_inside_a_sentence_is_direct_a_phrase_is_partial(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Taliban issued a statement saying that the movement “has taken full control of "
+        "the district.” Officials described “heavy” losses, said Gen. Sami Sadat.",
+    )
+    quotes = {q.text: q for q in x.quotes}
+    clause = quotes["has taken full control of the district."]
+    assert clause.kind == "direct"
+    assert clause.speaker_key == by_mention(x, "Taliban").key
+    assert quotes["heavy"].kind == "partial"
