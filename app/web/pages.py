@@ -1,6 +1,8 @@
 """HTML pages, server-rendered; JavaScript only enhances them."""
 
+from collections import OrderedDict
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -178,9 +180,53 @@ def _selector_highlight(
     return Highlight(start, end, "passage"), None, Notice("info", message)
 
 
+class PageCache:
+    """Rendered article pages by revision: a page without query parameters is the same for
+    every reader until the article changes, and rendering every mention is the costly part."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = Lock()
+
+    @staticmethod
+    def key(request: Request, article: Article) -> tuple[Any, ...]:
+        return (str(request.base_url), article.id, article.revision, article.content_sha256,
+                article.updated_at)
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            body = self._pages.get(key)
+            if body is not None:
+                self._pages.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        with self._lock:
+            self._pages[key] = body
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+page_cache = PageCache()
+
+
 @router.get("/articles/{slug}")
 def article_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
     article = _article_or_404(session, slug)
+    cacheable = not request.query_params
+    key = PageCache.key(request, article)
+    if cacheable and (body := page_cache.get(key)) is not None:
+        return HTMLResponse(body)
+    response = _render_article_page(slug, request, session, article)
+    if cacheable and response.status_code == 200:
+        page_cache.put(key, bytes(response.body))
+    return response
+
+
+def _render_article_page(
+    slug: str, request: Request, session: Session, article: Article
+) -> HTMLResponse:
     entities = repo.entities_of(session, article.id)
     quotes = repo.quotes_of(session, article.id)
     sentences = _sentences(article)
