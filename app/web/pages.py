@@ -208,19 +208,24 @@ class PageCache:
                 self._pages.popitem(last=False)
 
 
-page_cache = PageCache()
+def _page_cache(request: Request) -> PageCache:
+    state = request.app.state
+    if not hasattr(state, "page_cache"):
+        state.page_cache = PageCache()  # one per app, so two databases never share pages
+    cache: PageCache = state.page_cache
+    return cache
 
 
 @router.get("/articles/{slug}")
 def article_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
     article = _article_or_404(session, slug)
     cacheable = not request.query_params
-    key = PageCache.key(request, article)
-    if cacheable and (body := page_cache.get(key)) is not None:
+    cache, key = _page_cache(request), PageCache.key(request, article)
+    if cacheable and (body := cache.get(key)) is not None:
         return HTMLResponse(body)
     response = _render_article_page(slug, request, session, article)
     if cacheable and response.status_code == 200:
-        page_cache.put(key, bytes(response.body))
+        cache.put(key, bytes(response.body))
     return response
 
 
