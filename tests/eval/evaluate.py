@@ -9,6 +9,8 @@ The metric code works on the plain structures below (``Annotation``), so it can 
 without spaCy; ``from_extraction`` converts the extractor's ``Extraction`` into them.  Only
 the "body" and "caption" paragraphs of an article are scored.  The script is a report, not a
 gate: it exits 0 whatever the scores (2 only when the extractor cannot be loaded at all).
+With ``--baseline`` it also scores plain spaCy (the model without our entity ruler, its
+PERSON/NORP/ORG/GPE/LOC/FAC entities grouped by exact text) and prints both side by side.
 See tests/eval/README.md for the gold format and the annotation guidelines.
 """
 
@@ -144,6 +146,47 @@ def from_extraction(extraction: Any) -> Annotation:
         for q in extraction.quotes
     ]
     return Annotation(entities, quotes)
+
+
+# spaCy en_core_web_sm labels -> (type, kind) for the plain-spaCy baseline; the same mapping
+# as app.ingest.labels.SPACY_LABELS, repeated here so that the metric code stays import-free.
+BASELINE_LABELS: dict[str, tuple[str, str]] = {
+    "PERSON": ("actor", "person"),
+    "NORP": ("actor", "people"),
+    "ORG": ("actor", "organisation"),
+    "GPE": ("location", "city"),
+    "LOC": ("location", "region"),
+    "FAC": ("location", "facility"),
+}
+
+
+def from_spacy_entities(ents: Iterable[tuple[int, int, str, str]]) -> Annotation:
+    """The naive baseline: spaCy entities as ``(start_char, end_char, label, text)`` tuples ->
+    Annotation.
+
+    Every entity with a label in ``BASELINE_LABELS`` is a name mention; mentions with the same
+    exact text form one entity, whose type and kind come from its most frequent label (the
+    earliest on a tie).  No quotes, no roles.
+    """
+    groups: dict[str, list[tuple[int, int, str]]] = {}
+    for start, end, label, text in sorted(ents, key=lambda e: (e[0], e[1])):
+        if label in BASELINE_LABELS:
+            groups.setdefault(text, []).append((start, end, label))
+    entities = []
+    for text, spans in groups.items():
+        counts = Counter(label for _, _, label in spans)
+        label = max(counts, key=lambda lab: counts[lab])  # first-seen label wins a tie
+        type_, kind = BASELINE_LABELS[label]
+        entities.append(
+            Entity(
+                id=f"spacy:{text}",
+                name=text,
+                type=type_,
+                kind=kind,
+                mentions=[Mention(start, end, text, "name") for start, end, _ in spans],
+            )
+        )
+    return Annotation(entities, [])
 
 
 def restrict(annotation: Annotation, spans: Sequence[tuple[int, int]]) -> Annotation:
@@ -565,6 +608,45 @@ def macro_average(results: dict[str, dict[str, float]]) -> dict[str, float]:
     }
 
 
+COMPARISON_KEYS = (
+    ("mention exact", "mention_exact_f1"),
+    ("mention overlap", "mention_overlap_f1"),
+    ("entity F1", "entity_f1"),
+    ("type accuracy", "type_accuracy"),
+    ("B-cubed F1", "bcubed_f1"),
+)
+
+
+def format_comparison(
+    system: dict[str, dict[str, float]], baseline: dict[str, dict[str, float]]
+) -> str:
+    """Our extractor ("ours") and plain spaCy ("spaCy") side by side, per file and macro, with
+    the ratio ours/spaCy of the macro means."""
+    names = [n for n in system if n in baseline]
+    sys_macro = macro_average({n: system[n] for n in names})
+    base_macro = macro_average({n: baseline[n] for n in names})
+    width = max(22, *(len(n) + 2 for n in names)) if names else 22
+    col = 16
+    lines = [
+        "== ours vs plain spaCy (F1 or accuracy; macro = mean over files; ratio = ours / spaCy)",
+        "   ours = the extractor; spaCy = the model without our entity ruler, its",
+        "   PERSON/NORP/ORG/GPE/LOC/FAC entities grouped by exact text, no quotes, no roles",
+        "   " + " " * width + "".join(f"{label:>{col}}" for label, _ in COMPARISON_KEYS),
+        "   " + " " * width + "".join(f"{'ours':>{col - 7}}{'spaCy':>7}" for _ in COMPARISON_KEYS),
+    ]
+    rows = [(n, system[n], baseline[n]) for n in names]
+    rows.append(("macro", sys_macro, base_macro))
+    for name, s_m, b_m in rows:
+        cells = "".join(f"{s_m[key]:>{col - 7}.3f}{b_m[key]:>7.3f}" for _, key in COMPARISON_KEYS)
+        lines.append(f"   {name:{width}}" + cells)
+    ratios = []
+    for _, key in COMPARISON_KEYS:
+        base = base_macro.get(key, 0.0)
+        ratios.append(f"{sys_macro[key] / base:>{col}.2f}" if base else f"{'-':>{col}}")
+    lines.append(f"   {'ratio (macro)':{width}}" + "".join(ratios))
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -604,6 +686,36 @@ def run(paths: Iterable[Path], model: str | None, runs: int) -> tuple[dict, dict
     return reports, {n: r.metrics for n, (_, r) in reports.items()}
 
 
+def run_baseline(paths: Iterable[Path], model: str | None, runs: int) -> dict[str, dict]:
+    """Score plain spaCy (``load_model``: no entity ruler) as a naive system on each file."""
+    from app.ingest.normalise import normalise_text
+    from app.ingest.pipeline import load_model
+
+    results: dict[str, dict[str, float]] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nlp = load_model(model)
+        for path in paths:
+            article, gold = load_gold(path)
+            normalised = normalise_text(article.read_text(encoding="utf-8"))
+            spans = scope_spans(normalised)
+            timings = []
+            doc = None
+            for _ in range(max(1, runs)):
+                t0 = time.perf_counter()
+                doc = nlp(normalised.text)
+                timings.append((time.perf_counter() - t0) * 1000)
+            assert doc is not None
+            ents = [(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+            report = evaluate(restrict(gold, spans), restrict(from_spacy_entities(ents), spans))
+            report.metrics["extract_ms"] = statistics.median(timings)
+            report.metrics["runs"] = len(timings)
+            results[path.name.removesuffix(".gold.json")] = report.metrics
+    for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
+        print(f"warning (baseline): {message}", file=sys.stderr)
+    return results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("gold", nargs="*", type=Path, help="gold files (default: all)")
@@ -611,6 +723,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", help="spaCy model name (default: from settings)")
     parser.add_argument("--runs", type=int, default=3, help="timed extract runs per text")
     parser.add_argument("--no-misses", action="store_true", help="only the tables")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also score plain spaCy (no entity ruler) and print both side by side",
+    )
     args = parser.parse_args(argv)
     paths = [p if p.is_absolute() else Path.cwd() / p for p in args.gold] or default_gold_files()
     try:
@@ -618,13 +735,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ImportError, OSError, RuntimeError) as exc:
         print(f"evaluate: cannot run the extractor: {exc!r}", file=sys.stderr)
         return 2
+    baseline: dict[str, dict[str, float]] | None = None
+    if args.baseline:
+        try:
+            baseline = run_baseline(paths, args.model, args.runs)
+        except (ImportError, OSError, RuntimeError) as exc:
+            print(f"evaluate: cannot run the spaCy baseline: {exc!r}", file=sys.stderr)
+            return 2
     if args.json:
-        print(json.dumps({"files": results, "macro": macro_average(results)}, indent=2))
+        out: dict[str, Any] = {"files": results, "macro": macro_average(results)}
+        if baseline is not None:
+            out["baseline"] = {"files": baseline, "macro": macro_average(baseline)}
+        print(json.dumps(out, indent=2))
         return 0
     for name, (article, report) in reports.items():
         print(format_report(name, article, report, show_misses=not args.no_misses))
         print()
     print(format_summary(results))
+    if baseline is not None:
+        print()
+        print(format_comparison(results, baseline))
     return 0
 
 
