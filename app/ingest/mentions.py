@@ -140,6 +140,12 @@ def _plural_group(text: str) -> KnownName | None:
     return known if known is not None and known.label == "ARMED_GROUP" else None
 
 
+def _is_title(text: str) -> bool:
+    """ "Brig." cut off from its name by the parser is not a name."""
+    titles = lexicon()["titles"]
+    return text in titles or f"{text}." in titles or text.rstrip(".") in titles
+
+
 def _shouted(span: Span) -> bool:
     """A short upper-case alias ("IS") inside an all-capitals line is just a word there."""
     if len(span.text) > 4 or not span.text.isupper():
@@ -236,7 +242,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         span, title = _trim(ent)
         if len(span) == 0 or _is_slogan(span) or not any(ch.isalpha() for ch in span.text):
             continue
-        if _shouted(span):
+        if _shouted(span) or _is_title(span.text):
             continue
         if AFFIX_TOKEN.match(span[-1].text):
             continue  # "U.S.-led": handled by affix_candidates
@@ -359,7 +365,11 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         start = token.i
         while start > 0:
             prev = doc[start - 1]
-            if prev.lower_ in modifiers or (prev.ent_type_ == "NORP" and prev.tag_ == "JJ"):
+            if (
+                prev.lower_ in modifiers
+                or (prev.ent_type_ == "NORP" and prev.tag_ == "JJ")
+                or AFFIX_TOKEN.match(prev.text)
+            ):
                 start -= 1
             elif (
                 prev.text == "-"
@@ -379,6 +389,10 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if start == token.i:
             continue
         span = doc[start : token.i + 1]
+        shorter = doc[start : token.i]
+        known = lookup(shorter.text) if len(shorter) > 1 else None
+        if known is not None and known.label.startswith("UNIT_"):
+            continue  # the ruler's name is the mention; "units" only counts them
         begin, end = ctx.span_chars(para, span)
         found.append(
             Candidate(
@@ -446,9 +460,13 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
     out: list[Candidate] = []
     for para in range(len(ctx.docs)):
         ents = entity_candidates(ctx, para)
-        units = [u for u in unit_candidates(ctx, para) if not _crosses_any(u, ents)]
+        units = [
+            u
+            for u in unit_candidates(ctx, para)
+            if not _crosses_any(u, ents) and not any(_names_inside(e, u) for e in ents)
+        ]
         ents = [e for e in ents if not any(_inside(e, u) and not _is_place(e) for u in units)]
-        affixes = [a for a in affix_candidates(ctx, para) if not _overlaps_any(a, ents)]
+        affixes = [a for a in affix_candidates(ctx, para) if not _crosses_into(a, ents)]
         designated = [
             d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)
         ]
@@ -458,6 +476,11 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
                 layer.extend(nested_places(ctx, cand))
         out.extend(layer)
     return sorted(out, key=lambda c: (c.start, -c.end))
+
+
+def _names_inside(name: Candidate, phrase: Candidate) -> bool:
+    """A known name inside a descriptive phrase ("Federal Police units") is the mention."""
+    return name.strong and not _is_place(name) and name.label != "PEOPLE" and _inside(name, phrase)
 
 
 def _inside(inner: Candidate, outer: Candidate) -> bool:
@@ -471,6 +494,16 @@ def _is_place(c: Candidate) -> bool:
 def _crosses_any(c: Candidate, others: list[Candidate]) -> bool:
     """Overlaps another span without holding it whole."""
     return any(c.start < o.end and o.start < c.end and not _inside(o, c) for o in others)
+
+
+def _crosses_into(c: Candidate, others: list[Candidate]) -> bool:
+    """Overlaps another span other than by lying inside it, or repeats it."""
+    return any(
+        c.start < o.end
+        and o.start < c.end
+        and not (_inside(c, o) and (c.start, c.end) != (o.start, o.end))
+        for o in others
+    )
 
 
 def _overlaps_any(c: Candidate, others: list[Candidate]) -> bool:

@@ -10,7 +10,13 @@ from app.ingest.knowledge import lexicon
 from app.ingest.labels import DOMAIN_LABELS
 from app.ingest.linking import _norm
 
-PLACE_KINDS = {"city": {"CITY"}, "province": {"PROVINCE"}, "country": {"COUNTRY"}}
+PLACE_KINDS = {
+    "city": {"CITY"},
+    "province": {"PROVINCE"},
+    "country": {"COUNTRY"},
+    "district": {"DISTRICT"},
+}
+MODIFIER_TAGS = {"JJ", "JJS", "JJR", "VBN"}
 
 
 def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candidate]:
@@ -56,13 +62,15 @@ def _nominal(
     )
 
 
-def _role_holders(cands: list[Candidate], roles: dict[str, list[str]]) -> dict[str, str]:
+def _role_holders(cands: list[Candidate], roles: dict[str, list[str]]) -> dict[str, set[str]]:
     """role title -> the one person who holds it in this article."""
     holders: dict[str, set[str]] = {}
     for key, titles in roles.items():
         for title in titles:
-            holders.setdefault(title.lower(), set()).add(key)
-    return {t: next(iter(k)) for t, k in holders.items() if len(k) == 1}
+            words = title.lower().split()
+            for name in {" ".join(words), words[-1]}:  # "major general" is "the general"
+                holders.setdefault(name, set()).add(key)
+    return holders
 
 
 def find_nominals(
@@ -86,7 +94,10 @@ def find_nominals(
                 continue
             j = tok.i + 1
             while j < len(doc) and (
-                doc[j].lower_ in group_adjs or doc[j].tag_ == "JJ" or doc[j].text == "-"
+                doc[j].lower_ in group_adjs
+                or doc[j].tag_ in MODIFIER_TAGS
+                or doc[j].text == "-"
+                or (j + 1 < len(doc) and doc[j + 1].text == "-")  # "war" in "war-torn"
             ):
                 j += 1
             if j >= len(doc):
@@ -136,19 +147,28 @@ def _match_nominal(
 ) -> Candidate | None:
     adjs = [t.lower_ for t in doc[first + 1 : j]]
     if head in group_heads and all(a in group_adjs for a in adjs if a != "-"):
+        if nxt is not None and nxt.lower_ == "of":
+            return None  # "the group of pro-government forces": a collective, not a name
         key = _salient_group(cands, offset)
         return _nominal(ctx, para, first, j + 1, key, "ARMED_GROUP") if key else None
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.dep_ != "case":
         return None  # "the police station": the head noun comes later
     phrases = [head] + ([f"{adjs[-1]} {head}"] if adjs else [])
     for phrase in reversed(phrases):
-        title = synonyms.get(phrase)
-        if title and title in holders:
-            return _nominal(ctx, para, first, j + 1, holders[title], "PERSON")
+        title = synonyms.get(phrase, phrase)
+        if title in holders:
+            # of two generals, "the general" is the one the passage last named
+            holding = [c for c in _prior(cands, offset, {"PERSON"}) if c.key in holders[title]]
+            if holding:
+                return _nominal(ctx, para, first, j + 1, holding[-1].key or "", "PERSON")
     place_kind = lexicon()["place_nominals"].get(head)
     if place_kind is None:
         named = _named_by_head(cands, offset, head)
-        return _nominal(ctx, para, first, j + 1, named.key, named.label) if named and named.key else None
+        return (
+            _nominal(ctx, para, first, j + 1, named.key, named.label)
+            if named and named.key
+            else None
+        )
     if place_kind == "capital":
         return _capital(ctx, cands, doc, para, first, j, offset, by_name)
     if place_kind in PLACE_KINDS:

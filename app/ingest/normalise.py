@@ -101,9 +101,10 @@ def title_from_lede(doc: NormalisedText, limit: int = 120) -> str:
         if len(sentence[: match.start()].split()) >= 5:
             clause = sentence[: match.start()]
             break
-    clause = clause.strip().rstrip(".")
+    # A lede of dots or dashes only still names the article by its own words.
+    clause = clause.strip().rstrip(".").rstrip() or lede
     if len(clause) > limit:
-        clause = clause[:limit].rsplit(" ", 1)[0] + "…"
+        clause = clause[:limit].rsplit(" ", 1)[0].rstrip() + "…"
     return clause
 
 

@@ -20,7 +20,8 @@ PRONOUNS = {"he", "she"}
 TERM_CUE = re.compile(
     r"\b(?:(?:known|referred to|described|designated|branded|labell?ed|termed|identified)"
     r"(?:\s+(?:by|to)\b[^.“”\"]{0,40})?\s+as|called|dubbed|termed|so-called|nicknamed"
-    r"|labell?ed|what (?:it|they|he|she) calls?)\s*$",
+    r"|labell?ed|what (?:it|they|he|she) calls?"
+    r"|call(?:s|ed)? (?:themselves|itself|himself|herself)(?: the| a)?)\s*$",
     re.I,
 )
 SPEAKER_TYPES = {"PERSON", "ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE"}
@@ -69,7 +70,16 @@ def _source_of(
     s, e = ctx.span_chars(para, doc[subj.left_edge.i : subj.right_edge.i + 1])
     head_start = ctx.start_of(para, subj)
     named = _candidate_at(cands, min(s, head_start), e)
-    if named is not None and named.start <= head_start + len(subj.text):
+    if named is None and subj.pos_ == "PROPN":
+        # "according to Brig. Gen. X": the parser may cut the title off from the name
+        named = next(
+            (c for c in cands if c.label == "PERSON" and c.para == para and 0 <= c.start - e <= 14),
+            None,
+        )
+    if named is not None and (
+        named.start <= head_start + len(subj.text)
+        or _only_titles_before(doc, subj, named, ctx, para)
+    ):
         return Source(offset, named.key, None, named.label == "PERSON")
     if subj.pos_ in ("NOUN", "PROPN"):
         return Source(offset, None, _describe(ctx, para, subj))
@@ -78,6 +88,16 @@ def _source_of(
 
 def _quoted_ranges(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in QUOTE_RE.finditer(text)]
+
+
+def _only_titles_before(
+    doc: Doc, subj: Token, named: Candidate, ctx: ArticleContext, para: int
+) -> bool:
+    """ "Brig. Gen. Haider al-Khafaji": the parser may head the phrase on the title."""
+    words = [t for t in doc[subj.left_edge.i :] if ctx.start_of(para, t) < named.start]
+    return named.label == "PERSON" and all(
+        t.pos_ == "PROPN" or t.text == "." or t.dep_ == "det" for t in words
+    )
 
 
 def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:

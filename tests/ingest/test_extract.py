@@ -225,3 +225,23 @@ def test_a_clause_quoted_inside_a_sentence_is_direct_a_phrase_is_partial(nlp: "L
     assert clause.kind == "direct"
     assert clause.speaker_key == by_mention(x, "Taliban").key
     assert quotes["heavy"].kind == "partial"
+
+
+def test_speaker_named_with_a_two_word_title_and_the_title_as_a_nominal(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "“The corridors are open,” according to Brig. Gen. Yahya Rasool, a spokesman for the "
+        "Joint Operations Command.\n\n"
+        "Maj. Gen. Karim Obeid, the brigade’s commander, said the town was secure. "
+        "“We will not leave,” the general said.",
+    )
+    quotes = {q.text: q for q in x.quotes}
+    assert quotes["The corridors are open"].speaker_key == by_mention(x, "Yahya Rasool").key
+    obeid = by_mention(x, "Karim Obeid")
+    assert quotes["We will not leave"].speaker_key == obeid.key
+    assert "the general" in {m.text for m in obeid.mentions}
+
+
+def test_self_chosen_names_in_quotation_marks_are_terms(nlp: "Language") -> None:
+    x = run(nlp, "Factions that call themselves the “Free Army” shelled the town, residents said.")
+    assert [(q.text, q.kind, q.speaker_key) for q in x.quotes] == [("Free Army", "term", None)]
