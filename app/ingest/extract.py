@@ -11,7 +11,13 @@ from spacy.language import Language
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.labels import DOMAIN_LABELS
-from app.ingest.linking import entity_labels, entity_names, link_mentions, merge_generic_units
+from app.ingest.linking import (
+    entity_labels,
+    entity_names,
+    link_acronyms,
+    link_mentions,
+    merge_generic_units,
+)
 from app.ingest.mentions import find_candidates
 from app.ingest.nominals import appositive_nominals, find_nominals, government_mentions
 from app.ingest.normalise import NormalisedText
@@ -144,6 +150,7 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
     cands = drop_crossing(find_candidates(ctx))
     link_mentions(cands)
+    cands = drop_crossing(cands + link_acronyms(ctx.text, cands))
     merge_generic_units(cands)
     link_appositives(ctx, cands)
     cands = drop_crossing(cands + government_mentions(ctx, cands))

@@ -5,6 +5,7 @@ earlier person with that surname (two people who share one stay two); a name see
 label lends it to its other mentions ("the Malaab area" makes every "Malaab" a district).
 """
 
+import re
 from collections import defaultdict
 
 from app.ingest.context import Candidate
@@ -85,6 +86,41 @@ def link_mentions(cands: list[Candidate]) -> None:
         if c.label == "PROVINCE" and known is not None and known.label == "CITY":
             norm = f"{norm} province"  # "Hodeidah province" is not the city of Hodeidah
         c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
+
+
+ACRONYM = re.compile(r" \(([A-Z][A-Za-z]{1,7})\)")
+
+
+def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """ "the Popular Mobilization Forces (PMF)": the letters in brackets name the same
+    entity, there and wherever else the article uses them. Returns new mentions found."""
+    added: list[Candidate] = []
+    aliases: dict[str, Candidate] = {}
+    for c in cands:
+        match = ACRONYM.match(text, c.end)
+        if c.key is None or c.form != "name" or match is None or c.label == "PERSON":
+            continue
+        aliases[match.group(1)] = c
+        start, end = match.start(1), match.end(1)
+        if not any(o.start == start and o.end == end for o in cands):
+            added.append(
+                Candidate(
+                    start,
+                    end,
+                    match.group(1),
+                    c.label,
+                    c.para,
+                    c.token_end,
+                    c.token_end,
+                    key=c.key,
+                    strong=True,
+                )
+            )
+    for c in [*cands, *added]:
+        named = aliases.get(c.text)
+        if named is not None:
+            c.key, c.label = named.key, named.label
+    return added
 
 
 def merge_generic_units(cands: list[Candidate]) -> None:

@@ -25,8 +25,11 @@ def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candid
 
 
 def _modifies_a_noun(ctx: ArticleContext, c: Candidate) -> bool:
-    """'officials in Baghdad': the place only says which officials; it is not the topic."""
-    root = ctx.docs[c.para][c.token_start : c.token_end].root
+    """'officials in Baghdad', 'U.S.-backed': the place only qualifies a noun; not the topic."""
+    doc = ctx.docs[c.para]
+    if c.token_end - c.token_start == 1 and doc[c.token_start].text != c.text:
+        return True  # part of a word: "U.S." in "U.S.-backed"
+    root = doc[c.token_start : c.token_end].root
     return root.dep_ == "pobj" and root.head.head.pos_ in ("NOUN", "PROPN", "PRON")
 
 
@@ -159,6 +162,8 @@ def _match_nominal(
         if title in holders:
             # of two generals, "the general" is the one the passage last named
             holding = [c for c in _prior(cands, offset, {"PERSON"}) if c.key in holders[title]]
+            if not holding and len(holders[title]) == 1:  # named only later: "the premier ..."
+                holding = [c for c in cands if c.key in holders[title]]
             if holding:
                 return _nominal(ctx, para, first, j + 1, holding[-1].key or "", "PERSON")
     place_kind = lexicon()["place_nominals"].get(head)

@@ -18,7 +18,9 @@ _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _CREDIT = re.compile(
     r"\((?:[^()]{1,80}/[^()]{1,80}|[^()]*\b(?:AP|AFP|Reuters|Getty Images|EPA|Associated Press)\b[^()]*)\)\s*$"
 )
-_RELATED_HEAD = re.compile(r"^(read more|related|more on this|read also|see also|more from)\b\s*:?", re.I)
+_RELATED_HEAD = re.compile(
+    r"^(read more|related|more on this|read also|see also|more from)\b\s*:?", re.I
+)
 _CLAUSE_END = re.compile(
     r"[,;:(\u2014\u2013]| -- | (?:as|while|after|when|because|prompting|but|amid|despite|where|which)\b"
 )
@@ -44,7 +46,9 @@ class NormalisedText:
 @lru_cache
 def _boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
     lines = (DATA_DIR / "boilerplate.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(re.compile(ln.strip(), re.I) for ln in lines if ln.strip() and not ln.startswith("#"))
+    return tuple(
+        re.compile(ln.strip(), re.I) for ln in lines if ln.strip() and not ln.startswith("#")
+    )
 
 
 def _clean_paragraph(raw: str) -> str:

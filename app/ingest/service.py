@@ -8,17 +8,39 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import session_scope
 from app.ingest.normalise import NormalisedText, normalise_text, slugify, title_from_lede
 from app.ingest.types import Extraction
 from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
+MAX_TITLE_CHARS = 500  # the columns' sizes (Article.title, Article.source)
+MAX_SOURCE_CHARS = 2000
 
 
 class IngestError(ValueError):
-    """The input cannot be ingested; the message says why."""
+    """The input cannot be ingested; the message says why and ``field`` which input it is."""
+
+    status = 422
+
+    def __init__(self, message: str, field: str = "text") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TooLarge(IngestError):
+    """The text is longer than the configured maximum."""
+
+    status = 413
+
+
+class Conflict(IngestError):
+    """Another writer kept changing the same article; nothing was stored."""
+
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -45,7 +67,15 @@ def content_sha256(text: str) -> str:
 def prepare(item: ArticleInput, max_chars: int = 200_000) -> tuple[NormalisedText, str, str]:
     """Normalise and validate; returns the text, its slug and its title."""
     if len(item.text) > max_chars:
-        raise IngestError(f"article text is longer than {max_chars} characters")
+        raise TooLarge(
+            f"article text is {len(item.text)} characters long; the limit is {max_chars}"
+        )
+    for field, value in (("text", item.text), ("title", item.title), ("source", item.source)):
+        _check_storable(field, value)
+    if item.title is not None and len(item.title.strip()) > MAX_TITLE_CHARS:
+        raise IngestError(f"title is longer than {MAX_TITLE_CHARS} characters", "title")
+    if item.source is not None and len(item.source) > MAX_SOURCE_CHARS:
+        raise IngestError(f"source is longer than {MAX_SOURCE_CHARS} characters", "source")
     normalised = normalise_text(item.text)
     if not normalised.body():
         raise IngestError("article text is empty: it has no body paragraph")
@@ -53,9 +83,23 @@ def prepare(item: ArticleInput, max_chars: int = 200_000) -> tuple[NormalisedTex
     slug = item.slug.strip() if item.slug else slugify(title)
     if not SLUG_RE.match(slug):
         raise IngestError(
-            f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 120)"
+            f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 120)",
+            "slug",
         )
     return normalised, slug, title
+
+
+def _check_storable(field: str, value: str | None) -> None:
+    """Text every database can store: no NUL characters, no unpaired surrogates."""
+    if value is None:
+        return
+    if "\x00" in value:
+        hint = ": is it a binary file?" if field == "text" else ""
+        raise IngestError(f"{field} contains NUL characters{hint}", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise IngestError(f"{field} is not valid Unicode: {exc.reason}", field) from None
 
 
 def find_unchanged(session: Session, slug: str, normalised: NormalisedText) -> Article | None:
@@ -79,11 +123,48 @@ def ingest(
     normalised, slug, title = prepare(item, max_chars)
     unchanged = find_unchanged(session, slug, normalised)
     if unchanged is not None:
-        _update_metadata(unchanged, item)
-        session.flush()
-        return IngestOutcome(slug, "unchanged", unchanged.revision, unchanged.id)
+        return keep_unchanged(session, unchanged, item)
     extraction = run_extraction(normalised)
     return store(session, item, normalised, slug, title, extraction)
+
+
+def save(
+    factory: sessionmaker[Session],
+    item: ArticleInput,
+    normalised: NormalisedText,
+    slug: str,
+    title: str,
+    extraction: Extraction,
+    attempts: int = 3,
+) -> IngestOutcome:
+    """Store in a transaction of its own, whatever another writer did meanwhile.
+
+    Extraction runs outside any transaction, so another process (a second HTTP ingest, the
+    CLI) may store the same slug first. The loser's insert then violates the unique slug; it
+    is retried, and becomes a revision of (or is unchanged from) the winner's article.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(factory) as session:
+                unchanged = find_unchanged(session, slug, normalised)
+                if unchanged is not None:
+                    return keep_unchanged(session, unchanged, item)
+                return store(session, item, normalised, slug, title, extraction)
+        except IntegrityError as exc:
+            if attempt == attempts:
+                raise Conflict(
+                    f"article {slug!r} was being changed by another writer at the same time; "
+                    "nothing was stored, try again",
+                    "slug",
+                ) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def keep_unchanged(session: Session, article: Article, item: ArticleInput) -> IngestOutcome:
+    """Same text as stored: ids stay as they are; only given metadata is updated."""
+    _update_metadata(article, item)
+    session.flush()
+    return IngestOutcome(article.slug, "unchanged", article.revision, article.id)
 
 
 def _update_metadata(article: Article, item: ArticleInput) -> None:
@@ -111,7 +192,8 @@ def store(
         session.add(article)
     else:
         status = "revised"
-        article.revision += 1
+        # In SQL, so two writers revising at once get consecutive revisions, not the same one.
+        article.revision = Article.revision + 1  # type: ignore[assignment]
         article.updated_at = utcnow()
         if item.title:
             article.title = title
@@ -134,7 +216,8 @@ def _replace_paragraphs(session: Session, article: Article, normalised: Normalis
     article.paragraphs.clear()
     session.flush()
     article.paragraphs.extend(
-        Paragraph(index=p.index, start=p.start, end=p.end, kind=p.kind) for p in normalised.paragraphs
+        Paragraph(index=p.index, start=p.start, end=p.end, kind=p.kind)
+        for p in normalised.paragraphs
     )
 
 

@@ -245,3 +245,12 @@ def test_speaker_named_with_a_two_word_title_and_the_title_as_a_nominal(nlp: "La
 def test_self_chosen_names_in_quotation_marks_are_terms(nlp: "Language") -> None:
     x = run(nlp, "Factions that call themselves the “Free Army” shelled the town, residents said.")
     assert [(q.text, q.kind, q.speaker_key) for q in x.quotes] == [("Free Army", "term", None)]
+
+
+def test_an_acronym_in_brackets_names_the_same_entity_everywhere(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Norwegian Refugee Council (NRC) said aid had stopped. NRC staff left Idlib on Friday.",
+    )
+    council = by_mention(x, "Norwegian Refugee Council")
+    assert [m.text for m in council.mentions].count("NRC") == 2
