@@ -21,6 +21,7 @@ from app.ingest.linking import (
 from app.ingest.mentions import find_candidates
 from app.ingest.nominals import appositive_nominals, find_nominals, government_mentions
 from app.ingest.normalise import NormalisedText
+from app.ingest.propagate import propagate_names
 from app.ingest.quotes import find_quotes
 from app.ingest.roles import appositive_descriptions, roles_of
 from app.ingest.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
@@ -149,6 +150,7 @@ def build_entities(
 def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
     cands = drop_crossing(find_candidates(ctx))
+    cands = drop_crossing(cands + propagate_names(ctx, cands))
     link_mentions(cands)
     cands = drop_crossing(cands + link_acronyms(ctx.text, cands))
     merge_generic_units(cands)

@@ -88,7 +88,14 @@ def link_mentions(cands: list[Candidate]) -> None:
         c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
 
 
-ACRONYM = re.compile(r" \(([A-Z][A-Za-z]{1,7})\)")
+ACRONYM = re.compile(r" \(([A-Z][A-Z0-9&-]{1,7}s?)\)")
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """'PMF' for 'Popular Mobilization Forces'; not 'AFP' for 'BAGHDAD'."""
+    capitals = {ch for word in name.split() for ch in word[:1].upper()}
+    letters = [ch for ch in acronym.upper() if ch.isalpha()]
+    return bool(letters) and letters[0] == name[:1].upper() and set(letters) <= capitals | {"S"}
 
 
 def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -99,6 +106,10 @@ def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         match = ACRONYM.match(text, c.end)
         if c.key is None or c.form != "name" or match is None or c.label == "PERSON":
+            continue
+        if not _abbreviates(match.group(1), c.canonical or c.text) and not _abbreviates(
+            match.group(1), c.text
+        ):
             continue
         aliases[match.group(1)] = c
         start, end = match.start(1), match.end(1)

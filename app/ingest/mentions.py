@@ -215,6 +215,39 @@ def _people_or_none(span: Span) -> str | None:
     return None
 
 
+DATELINE = re.compile(r"^[A-Z][A-Za-z .,'-]{1,60}\((?P<agency>[^()]{1,40})\)\s*[-—–]")
+
+
+def dateline_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """ "MOSUL, Iraq (AP) —": the places a wire story is filed from."""
+    doc = ctx.docs[para]
+    match = DATELINE.match(doc.text)
+    if match is None:
+        return []
+    found = []
+    pos = 0
+    for part in doc.text[: match.start("agency") - 1].split(","):
+        name = part.strip()
+        start = doc.text.index(name, pos) if name else pos
+        pos = start + len(name)
+        if not name or not name.replace(" ", "").replace("-", "").isalpha():
+            continue
+        known = lookup(name) or lookup(name.title())
+        span = doc.char_span(start, start + len(name))
+        if span is None:
+            continue
+        label, canonical = (known.label, known.canonical) if known else ("CITY", name.title())
+        s, e = ctx.span_chars(para, span)
+        found.append(Candidate(s, e, name, label, para, span.start, span.end, canonical, True))
+    return found
+
+
+def _dateline_credit(text: str, start: int, end: int) -> bool:
+    """ "BAGHDAD (Reuters) -": the agency files the story; it is not in it."""
+    match = DATELINE.match(text)
+    return match is not None and match.start("agency") <= start and end <= match.end("agency")
+
+
 CREDIT = re.compile(r"\(([^()]*)\)\s*$")
 
 
@@ -229,7 +262,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     found: list[Candidate] = []
     credit = _credit_start(doc)
     for ent in doc.ents:
-        if ent.start_char >= credit:
+        if ent.start_char >= credit or _dateline_credit(doc.text, ent.start_char, ent.end_char):
             continue
         label = ent.label_
         if label in DROP_LABELS:
@@ -259,6 +292,9 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 continue
         if not strong:
             label = _keyword_label(span, label)
+        of_label = _label_from_of_phrase(doc, span.start)
+        if of_label is not None and (not strong or label in ("PERSON", "ORGANISATION")):
+            label, strong = of_label, True  # "the town of Tal Kaif"
         new_label, extend, from_context = _contextual_label(span, label)
         if from_context and (not strong or label in ("CITY", "PERSON", "ORGANISATION")):
             label, strong = new_label, True
@@ -281,6 +317,25 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     return found
 
 
+OF_PHRASES = {
+    "town": "CITY",
+    "city": "CITY",
+    "village": "CITY",
+    "province": "PROVINCE",
+    "governorate": "PROVINCE",
+    "district": "DISTRICT",
+    "neighborhood": "DISTRICT",
+    "neighbourhood": "DISTRICT",
+}
+
+
+def _label_from_of_phrase(doc: Doc, i: int) -> str | None:
+    """ "the town of Hit": the noun before "of" says what the name is."""
+    if i >= 2 and doc[i - 1].lower_ == "of":
+        return OF_PHRASES.get(doc[i - 2].lower_)
+    return None
+
+
 def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     """Names the model missed but the words after them type: "the Jamiya area", "Zabul province"."""
     lex = lexicon()
@@ -296,11 +351,13 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             doc[end].pos_ == "PROPN" and not doc[end].ent_type_ or doc[end].text == "-"
         ):
             end += 1
-        if end >= len(doc) or token.i == 0 and end - token.i == 1:
+        if token.i == 0 and end - token.i == 1:
             continue  # a sentence-initial capital alone says nothing
-        nxt = doc[end].lower_
-        label = None
-        if nxt in lex["district_designators"] and (
+        nxt = doc[end].lower_ if end < len(doc) else ""
+        label = _label_from_of_phrase(doc, token.i)
+        if label is not None:
+            pass
+        elif nxt in lex["district_designators"] and (
             nxt == "district" or token.i > 0 and doc[token.i - 1].lower_ == "the"
         ):
             label = "DISTRICT"
@@ -470,7 +527,9 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         designated = [
             d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)
         ]
-        layer = ents + units + affixes + designated
+        dated = dateline_candidates(ctx, para)
+        ents = [e for e in ents if not _overlaps_any(e, dated)]
+        layer = dated + ents + units + affixes + designated
         for cand in list(layer):
             if cand.label.startswith("UNIT_"):
                 layer.extend(nested_places(ctx, cand))

@@ -44,16 +44,18 @@ def _org_in(
     ctx: ArticleContext, para: int, tokens: Span, cands: list[Candidate]
 ) -> Candidate | None:
     start, end = ctx.span_chars(para, tokens)
-    for c in cands:
-        if (
-            c.para == para
-            and start <= c.start
-            and c.end <= end
-            and c.label in ORG_TYPES
-            and not c.nested
-        ):
-            return c
-    return None
+    inside = [
+        c
+        for c in cands
+        if c.para == para
+        and start <= c.start
+        and c.end <= end
+        and c.label in ORG_TYPES
+        and not c.nested
+    ]
+    # "a spokesman for Iraq's Joint Operations Command": the body, not the country
+    bodies = [c for c in inside if c.label != "COUNTRY"]
+    return (bodies or inside or [None])[0]
 
 
 def _role(ctx: ArticleContext, c: Candidate, title: str, org: Candidate | None) -> RoleFact:

@@ -254,3 +254,29 @@ def test_an_acronym_in_brackets_names_the_same_entity_everywhere(nlp: "Language"
     )
     council = by_mention(x, "Norwegian Refugee Council")
     assert [m.text for m in council.mentions].count("NRC") == 2
+
+
+def test_wire_copy_dateline_credit_and_trailer_are_not_the_story(nlp: "Language") -> None:
+    text = (
+        "MOSUL, Iraq (AP) — Iraqi forces entered the town of Tal Kaif on Monday, said Col. "
+        "Falah Hamdan. Hamdan said the town was empty.\n\n"
+        "(Reporting by Jane Smith; Editing by John Doe)"
+    )
+    normalised = normalise_text(text)
+    assert normalised.paragraphs[-1].kind == "boilerplate"
+    x = extract(nlp, normalised)
+    texts = mention_texts(x)
+    assert "AP" not in texts and "Jane Smith" not in texts
+    assert by_mention(x, "MOSUL").type == "location"
+    assert by_mention(x, "Tal Kaif").kind == "city"
+    hamdan = by_mention(x, "Falah Hamdan")
+    assert "Hamdan" in {m.text for m in hamdan.mentions}
+
+
+def test_a_name_found_once_is_highlighted_everywhere(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Militants fled the Jamiya area of Kirkuk on Monday. By Tuesday Jamiya was quiet, and "
+        "shops in Jamiya reopened.",
+    )
+    assert [m.text for m in by_mention(x, "Jamiya").mentions].count("Jamiya") == 3
