@@ -12,6 +12,7 @@ from spacy.language import Language
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.labels import DOMAIN_LABELS
 from app.ingest.linking import (
+    entity_canonicals,
     entity_labels,
     entity_names,
     link_acronyms,
@@ -131,6 +132,7 @@ def build_entities(
     cands: list[Candidate], roles: dict[str, list[RoleFact]]
 ) -> list[ExtractedEntity]:
     names = entity_names(cands)
+    canonicals = entity_canonicals(cands)
     labels = entity_labels(cands)
     entities: dict[str, ExtractedEntity] = {}
     for c in sorted(cands, key=lambda c: c.start):
@@ -142,6 +144,9 @@ def build_entities(
             entity = ExtractedEntity(c.key, names[c.key], type_, kind, roles=roles.get(c.key, []))
             entities[c.key] = entity
         entity.mentions.append(MentionSpan(c.start, c.end, c.text, c.form))
+        canonical = canonicals.get(c.key)
+        if canonical and canonical != entity.name and canonical not in entity.aliases:
+            entity.aliases.append(canonical)
         if c.form == "name" and c.text != entity.name and c.text not in entity.aliases:
             entity.aliases.append(c.text)
     return list(entities.values())

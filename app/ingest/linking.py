@@ -150,22 +150,33 @@ def merge_generic_units(cands: list[Candidate]) -> None:
                 c.start, c.text = c.start + cut, c.text[cut:]
 
 
+def entity_canonicals(cands: list[Candidate]) -> dict[str, str]:
+    """The knowledge file's name for each key that has one."""
+    return {c.key: c.canonical for c in cands if c.key and c.canonical}
+
+
 def entity_names(cands: list[Candidate]) -> dict[str, str]:
-    """The display name of each key: its canonical id, else its longest name mention."""
-    best: dict[str, str] = {}
+    """The display name of each key, as the article writes it: the knowledge file's name if the
+    article uses it, else the longest name the article uses ("Hayat Tahrir al-Sham", not its
+    predecessor's name), else the knowledge file's name (for descriptions only)."""
+    canonicals = entity_canonicals(cands)
+    written: dict[str, list[str]] = defaultdict(list)
     for c in cands:
-        if c.key is None or (c.form != "name" and not c.canonical):
-            continue
-        name = c.canonical or c.text
-        if c.canonical or len(name) > len(best.get(c.key, "")) and not best.get(c.key + "#canon"):
-            best[c.key] = name
-            if c.canonical:
-                best[c.key + "#canon"] = "1"
-    names = {k: v for k, v in best.items() if not k.endswith("#canon")}
-    for c in cands:  # a generic unit is called by its plainest form, "Shiite militias"
-        if c.key in names and c.key.startswith("unit:") and not c.canonical and c.form == "name":
-            if _norm(c.text) == c.key.split(":", 1)[1]:
-                names[c.key] = c.text
+        if c.key is not None and c.form == "name":
+            written[c.key].append(c.text)
+    names: dict[str, str] = {}
+    for key in {c.key for c in cands if c.key is not None}:
+        texts = written.get(key, [])
+        canonical = canonicals.get(key)
+        plain = [t for t in texts if key.startswith("unit:") and _norm(t) == key.split(":", 1)[1]]
+        if canonical is not None and canonical in texts:
+            names[key] = canonical
+        elif plain:
+            names[key] = plain[0]  # a generic unit by its plainest form, "Shiite militias"
+        elif texts:
+            names[key] = max(texts, key=len)
+        elif canonical is not None:
+            names[key] = canonical
     return names
 
 

@@ -140,6 +140,24 @@ def _plural_group(text: str) -> KnownName | None:
     return known if known is not None and known.label == "ARMED_GROUP" else None
 
 
+def _conjoined_with_place(span: Span) -> bool:
+    root = span.root
+    partners = [t for t in (*root.conjuncts,)]
+    return bool(partners) and all(
+        t.ent_type_ in ("GPE", "LOC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY") for t in partners
+    )
+
+
+def _not_a_name(span: Span) -> bool:
+    """An adjective ("the Turkish border") or a job ("Humanitarian Coordinator") the model
+    took for an organisation."""
+    if len(span) == 1 and (
+        span[0].tag_ in ("JJ", "JJR", "JJS") or span.text in lexicon()["demonyms"]
+    ):
+        return True
+    return span[-1].lower_ in lexicon()["role_nouns"]
+
+
 def _is_title(text: str) -> bool:
     """ "Brig." cut off from its name by the parser is not a name."""
     titles = lexicon()["titles"]
@@ -277,6 +295,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             continue
         if _shouted(span) or _is_title(span.text):
             continue
+        if not strong and _not_a_name(span):
+            continue
         if AFFIX_TOKEN.match(span[-1].text):
             continue  # "U.S.-led": handled by affix_candidates
         canonical = ent.ent_id_ or None
@@ -295,6 +315,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         of_label = _label_from_of_phrase(doc, span.start)
         if of_label is not None and (not strong or label in ("PERSON", "ORGANISATION")):
             label, strong = of_label, True  # "the town of Tal Kaif"
+        if label == "PERSON" and not strong and _conjoined_with_place(span):
+            label = "CITY"  # "around Dana and Sarmada"
         new_label, extend, from_context = _contextual_label(span, label)
         if from_context and (not strong or label in ("CITY", "PERSON", "ORGANISATION")):
             label, strong = new_label, True

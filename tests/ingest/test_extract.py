@@ -280,3 +280,17 @@ def test_a_name_found_once_is_highlighted_everywhere(nlp: "Language") -> None:
         "shops in Jamiya reopened.",
     )
     assert [m.text for m in by_mention(x, "Jamiya").mentions].count("Jamiya") == 3
+
+
+def test_report_style_names_jobs_and_adjectives(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Most families moved north, to areas around Dana and Sarmada near the Turkish border, "
+        "said Mark Cutts, the UN Deputy Regional Humanitarian Coordinator. Hayat Tahrir al-Sham "
+        "(HTS) holds the area.",
+    )
+    texts = mention_texts(x)
+    assert "Turkish" not in texts and "Regional Humanitarian Coordinator" not in texts
+    assert by_mention(x, "Dana").type == "location"
+    group = by_mention(x, "HTS")
+    assert group.name == "Hayat Tahrir al-Sham"  # as the article names it
