@@ -1,8 +1,8 @@
 """Alembic environment: the URL comes from the app's settings unless the caller set one."""
 
-from alembic import context
 from sqlalchemy import Connection
 
+from alembic import context
 from app.db import make_engine
 from app.models import Base
 from app.settings import get_settings

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 ADMIN_TOKEN = "test-token-123"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: starts a worker process or loads spaCy; deselect with -m 'not slow'"
+    )
+
+
 def migrate(url: str) -> None:
     from alembic import command
 

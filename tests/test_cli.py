@@ -42,7 +42,9 @@ def test_reingesting_the_same_file_leaves_one_article_with_same_ids(db_url: str)
 def test_several_files_in_one_call(db_url: str, tmp_path: Path) -> None:
     other = tmp_path / "mosul-report.txt"
     other.write_text("Iraqi forces entered Mosul on Tuesday.\n\nThe fighting went on.")
-    result = run_cli(db_url, "ingest", str(BUNDLED_ARTICLE), str(other), "--published", "2015-05-17")
+    result = run_cli(
+        db_url, "ingest", str(BUNDLED_ARTICLE), str(other), "--published", "2015-05-17"
+    )
     assert result.returncode == 0, result.stderr
     assert counts(db_url)[0] == 2
     assert "/articles/mosul-report" in result.stdout

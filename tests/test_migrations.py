@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from alembic import command
 from app.cli import alembic_config
 from app.db import make_engine
 from app.models import Base

@@ -16,13 +16,15 @@ _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n+")
 _HYPHEN_BREAK = re.compile(r"(?<=\w-)[ \t]*\n[ \t]*(?=\w)")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _CREDIT = re.compile(
-    r"\((?:[^()]{1,80}/[^()]{1,80}|[^()]*\b(?:AP|AFP|Reuters|Getty Images|EPA|Associated Press)\b[^()]*)\)\s*$"
+    r"\((?:[^()]{1,80}/[^()]{1,80}"
+    r"|[^()]*\b(?:AP|AFP|Reuters|Getty Images|EPA|Associated Press)\b[^()]*)\)\s*$"
 )
 _RELATED_HEAD = re.compile(
     r"^(read more|related|more on this|read also|see also|more from)\b\s*:?", re.I
 )
 _CLAUSE_END = re.compile(
-    r"[,;:(\u2014\u2013]| -- | (?:as|while|after|when|because|prompting|but|amid|despite|where|which)\b"
+    r"[,;:(\u2014\u2013]| -- "
+    r"| (?:as|while|after|when|because|prompting|but|amid|despite|where|which)\b"
 )
 
 

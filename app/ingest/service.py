@@ -141,16 +141,21 @@ def save(
 
     Extraction runs outside any transaction, so another process (a second HTTP ingest, the
     CLI) may store the same slug first. The loser's insert then violates the unique slug; it
-    is retried, and becomes a revision of (or is unchanged from) the winner's article.
+    is retried, and becomes a revision of (or is unchanged from) the winner's article. Any
+    other integrity error is a bug and is raised as it is.
     """
     for attempt in range(1, attempts + 1):
+        creating = False
         try:
             with session_scope(factory) as session:
                 unchanged = find_unchanged(session, slug, normalised)
                 if unchanged is not None:
                     return keep_unchanged(session, unchanged, item)
+                creating = session.scalar(select(Article.id).where(Article.slug == slug)) is None
                 return store(session, item, normalised, slug, title, extraction)
         except IntegrityError as exc:
+            if not (creating and _slug_exists(factory, slug)):
+                raise  # not a lost race for the slug
             if attempt == attempts:
                 raise Conflict(
                     f"article {slug!r} was being changed by another writer at the same time; "
@@ -158,6 +163,21 @@ def save(
                     "slug",
                 ) from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _slug_exists(factory: sessionmaker[Session], slug: str) -> bool:
+    with factory() as session:
+        return session.scalar(select(Article.id).where(Article.slug == slug)) is not None
+
+
+def unchanged_outcome(
+    factory: sessionmaker[Session], item: ArticleInput, slug: str, normalised: NormalisedText
+) -> IngestOutcome | None:
+    """In a transaction of its own: the outcome if the stored text is the same, else ``None``
+    (then extraction is needed)."""
+    with session_scope(factory) as session:
+        article = find_unchanged(session, slug, normalised)
+        return keep_unchanged(session, article, item) if article is not None else None
 
 
 def keep_unchanged(session: Session, article: Article, item: ArticleInput) -> IngestOutcome:
@@ -233,10 +253,12 @@ def _replace_entities(
     session.flush()
     by_key: dict[str, Entity] = {}
     for item in extraction.entities:
-        entity = existing.get(item.key)
-        if entity is None:
+        kept = existing.get(item.key)
+        if kept is None:
             entity = Entity(key=item.key)
             article.entities.append(entity)
+        else:
+            entity = kept
         entity.name, entity.type, entity.kind = item.name, item.type, item.kind
         entity.aliases = list(item.aliases)
         entity.mentions.clear()

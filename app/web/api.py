@@ -1,16 +1,20 @@
 """JSON endpoints: the contract other work and tests rely on."""
 
 import hmac
+import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response
-from pydantic import BaseModel, Field
-from sqlalchemy import text
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import select
 
 from app import repository as repo
-from app.db import session_scope
-from app.ingest.service import ArticleInput, IngestError, find_unchanged, prepare, store
+from app.ingest.service import ArticleInput, IngestError, prepare, save, unchanged_outcome
+from app.ingest.worker import WorkerUnavailable
 from app.models import Article
 from app.web.app import SessionDep
 from app.web.serialise import (
@@ -23,13 +27,47 @@ from app.web.serialise import (
 
 router = APIRouter()
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class ArticleIn(BaseModel):
-    text: str = Field(min_length=1, description="The article's plain text; paragraphs split by blank lines")
-    title: str | None = Field(default=None, max_length=500)
-    slug: str | None = Field(default=None, max_length=120)
-    source: str | None = Field(default=None, max_length=2000)
-    published: date | None = None
+    text: str = Field(
+        min_length=1, description="The article's plain text; paragraphs split by blank lines"
+    )
+    title: str | None = Field(
+        default=None, max_length=500, description="Default: the lede's first clause"
+    )
+    slug: str | None = Field(
+        default=None,
+        max_length=120,
+        description="Lower-case letters, digits and hyphens; default: from the title. "
+        "An existing slug with a changed text gets a new revision.",
+    )
+    source: str | None = Field(default=None, max_length=2000, description="The source URL")
+    published: date | None = Field(default=None, description="Publication date, YYYY-MM-DD")
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # Not a number read as a Unix timestamp, nor a date-time cut to its date.
+        if value is None or isinstance(value, date):
+            return value
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+            raise ValueError("published must be a date in YYYY-MM-DD form")
+        return value
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+# Largest id a portable INTEGER column holds; larger ids cannot exist, so they are not looked up.
+MAX_ID = 2**31 - 1
+EntityId = Annotated[int, Path(ge=1, le=MAX_ID, description="an entity id")]
+Slug = Annotated[str, Path(description="the article's slug", examples=["ramadi"])]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "no such item"}
+}
 
 
 class IngestOut(BaseModel):
@@ -46,10 +84,15 @@ def _article_or_404(session: SessionDep, slug: str) -> Article:
     return article
 
 
-@router.get("/healthz", tags=["health"])
+@router.get(
+    "/healthz",
+    tags=["health"],
+    responses={503: {"model": ErrorOut, "description": "database unavailable or not migrated"}},
+)
 def healthz(session: SessionDep) -> dict[str, str]:
     try:
-        session.execute(text("SELECT 1"))
+        # The schema too, not just the connection: an unmigrated database cannot serve a page.
+        session.execute(select(Article.id).limit(1))
     except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
         raise HTTPException(503, f"database unavailable: {exc.__class__.__name__}") from exc
     return {"status": "ok"}
@@ -60,19 +103,21 @@ def list_articles(session: SessionDep) -> list[dict[str, Any]]:
     return [article_summary(a) for a in repo.list_articles(session)]
 
 
-@router.get("/api/articles/{slug}", tags=["articles"])
-def get_article(slug: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/api/articles/{slug}", tags=["articles"], responses=NOT_FOUND)
+def get_article(slug: Slug, session: SessionDep) -> dict[str, Any]:
     return article_detail(_article_or_404(session, slug))
 
 
-@router.get("/api/articles/{slug}/entities", tags=["entities"])
-def list_entities(slug: str, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/api/articles/{slug}/entities", tags=["entities"], responses=NOT_FOUND)
+def list_entities(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
     article = _article_or_404(session, slug)
     return [entity_dict(slug, e) for e in repo.entities_of(session, article.id)]
 
 
-@router.get("/api/articles/{slug}/entities/{entity_id}", tags=["entities"])
-def get_entity(slug: str, entity_id: int, session: SessionDep) -> dict[str, Any]:
+@router.get(
+    "/api/articles/{slug}/entities/{entity_id}", tags=["entities"], responses=NOT_FOUND
+)
+def get_entity(slug: Slug, entity_id: EntityId, session: SessionDep) -> dict[str, Any]:
     article = _article_or_404(session, slug)
     entity = repo.get_entity(session, article.id, entity_id)
     if entity is None:
@@ -81,8 +126,8 @@ def get_entity(slug: str, entity_id: int, session: SessionDep) -> dict[str, Any]
     return {**entity_dict(slug, entity), "quotes": [quote_dict(slug, q) for q in quotes]}
 
 
-@router.get("/api/articles/{slug}/mentions", tags=["entities"])
-def list_mentions(slug: str, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/api/articles/{slug}/mentions", tags=["entities"], responses=NOT_FOUND)
+def list_mentions(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
     article = _article_or_404(session, slug)
     return [
         {**mention_dict(slug, m), "entity_id": m.entity_id}
@@ -90,14 +135,14 @@ def list_mentions(slug: str, session: SessionDep) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/api/articles/{slug}/quotes", tags=["quotes"])
-def list_quotes(slug: str, session: SessionDep) -> list[dict[str, Any]]:
+@router.get("/api/articles/{slug}/quotes", tags=["quotes"], responses=NOT_FOUND)
+def list_quotes(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
     article = _article_or_404(session, slug)
     return [quote_dict(slug, q) for q in repo.quotes_of(session, article.id)]
 
 
-@router.get("/api/articles/{slug}/quotes/{quote_id}", tags=["quotes"])
-def get_quote(slug: str, quote_id: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/api/articles/{slug}/quotes/{quote_id}", tags=["quotes"], responses=NOT_FOUND)
+def get_quote(slug: Slug, quote_id: str, session: SessionDep) -> dict[str, Any]:
     article = _article_or_404(session, slug)
     quote = repo.get_quote(session, article.id, quote_id)
     if quote is None:
@@ -105,48 +150,78 @@ def get_quote(slug: str, quote_id: str, session: SessionDep) -> dict[str, Any]:
     return quote_dict(slug, quote)
 
 
-def _check_token(request: Request, authorization: str | None) -> None:
+bearer = HTTPBearer(auto_error=False, description="ADMIN_TOKEN, for writes over HTTP")
+
+
+def require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Runs before the body is validated: without the token, nothing about the input is told."""
     expected = request.app.state.settings.admin_token
     if not expected:
         raise HTTPException(403, "writes over HTTP are disabled: ADMIN_TOKEN is not set")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    token = credentials.credentials.strip() if credentials is not None else ""
+    # Bytes: compare_digest refuses str with non-ASCII characters (header values can have them).
+    if not hmac.compare_digest(token.encode("utf-8", "surrogateescape"), expected.encode()):
         raise HTTPException(
             401, "a valid 'Authorization: Bearer <token>' header is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
 @router.post(
     "/api/articles",
     tags=["articles"],
     status_code=201,
-    responses={200: {"description": "unchanged, or a new revision"}, 401: {}, 403: {}, 422: {}},
+    dependencies=[Depends(require_token)],
+    responses={
+        200: {"model": IngestOut, "description": "unchanged, or a new revision"},
+        400: _error("the body is not UTF-8 JSON text"),
+        401: _error("no valid bearer token"),
+        403: _error("writes over HTTP are disabled (ADMIN_TOKEN unset)"),
+        409: _error("another writer kept changing the same article"),
+        413: _error("the body or the article text is too long"),
+        503: _error("extraction could not run (worker crashed, timed out, no model)"),
+    },
 )
-async def post_article(
-    body: ArticleIn,
-    request: Request,
-    response: Response,
-    authorization: Annotated[str | None, Header()] = None,
-) -> IngestOut:
-    _check_token(request, authorization)
+async def post_article(body: ArticleIn, request: Request, response: Response) -> IngestOut:
     settings = request.app.state.settings
+    factory = request.app.state.session_factory
     item = ArticleInput(body.text, body.slug, body.title, body.source, body.published)
     try:
-        normalised, slug, title = prepare(item, settings.max_article_chars)
+        # Normalising a long text and waiting on a locked database must not stall the loop.
+        normalised, slug, title = await run_in_threadpool(
+            prepare, item, settings.max_article_chars
+        )
+        unchanged = await run_in_threadpool(unchanged_outcome, factory, item, slug, normalised)
+        if unchanged is None:
+            try:
+                extraction = await request.app.state.worker.extract(normalised)
+            except WorkerUnavailable as exc:
+                raise HTTPException(503, f"{exc}; nothing was stored") from exc
+            outcome = await run_in_threadpool(
+                save, factory, item, normalised, slug, title, extraction
+            )
+        else:
+            outcome = unchanged
     except IngestError as exc:
-        raise HTTPException(422, str(exc)) from exc
-    factory = request.app.state.session_factory
-    with session_scope(factory) as session:
-        unchanged = find_unchanged(session, slug, normalised)
-        if unchanged is not None:
-            response.status_code = 200
-            return IngestOut(slug=slug, status="unchanged", revision=unchanged.revision, url=f"/articles/{slug}")
-    try:
-        extraction = await request.app.state.worker.extract(normalised)
-    except TimeoutError as exc:
-        raise HTTPException(503, "extraction timed out; nothing was stored") from exc
-    with session_scope(factory) as session:
-        outcome = store(session, item, normalised, slug, title, extraction)
+        _raise_ingest_error(exc)
     response.status_code = 201 if outcome.status == "created" else 200
-    return IngestOut(slug=outcome.slug, status=outcome.status, revision=outcome.revision, url=f"/articles/{slug}")
+    return IngestOut(
+        slug=outcome.slug, status=outcome.status, revision=outcome.revision,
+        url=f"/articles/{outcome.slug}",
+    )
+
+
+def _raise_ingest_error(exc: IngestError) -> NoReturn:
+    if exc.status == 422:
+        # The same shape as every other 422: a list of {loc, msg, type}.
+        raise RequestValidationError(
+            [{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"}]
+        ) from exc
+    raise HTTPException(exc.status, str(exc)) from exc

@@ -1,16 +1,19 @@
 """The app factory: one FastAPI app serving HTML pages and their JSON twins."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
@@ -59,8 +62,74 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings.max_article_chars))
+    app.add_middleware(HeadAsGet)
     _install_security_headers(app)
     return app
+
+
+def max_body_bytes(max_article_chars: int) -> int:
+    """The longest request body worth reading: the longest text, every character escaped as
+    JSON's 12-byte surrogate pair, plus room for the other fields."""
+    return max_article_chars * 12 + 64 * 1024
+
+
+class BodyLimit:
+    """Refuse (413) a request body longer than ``max_bytes`` before reading it all.
+
+    A declared Content-Length is checked up front; a chunked body is counted as it arrives.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> HTTPException:
+        return HTTPException(413, f"request body is larger than {self.max_bytes} bytes")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = JSONResponse({"detail": self._too_large().detail}, status_code=413)
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # FastAPI passes an HTTPException raised while reading the body through.
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class HeadAsGet:
+    """Answer HEAD like GET without the body (FastAPI routes only declare GET)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 CONTENT_SECURITY_POLICY = (
@@ -83,23 +152,61 @@ def _install_security_headers(app: FastAPI) -> None:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(("/api/", "/healthz")) and "text/html" in request.headers.get(
-        "accept", ""
-    )
+    api = request.url.path.startswith(("/api/", "/healthz"))
+    return not api and "text/html" in request.headers.get("accept", "")
+
+
+def _error_response(
+    request: Request, status: int, detail: object, headers: Mapping[str, str] | None = None
+) -> Response:
+    if _wants_html(request):
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "detail": detail},
+            status_code=status, headers=headers,
+        )
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route takes for this path (Starlette names only the first route's)."""
+    allowed = {
+        method
+        for method in _METHODS
+        for route in request.app.router.routes
+        if route.matches({**request.scope, "method": method})[0] == Match.FULL
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")  # HeadAsGet answers it
+    return ", ".join(sorted(allowed))
+
+
+def database_problem(exc: OperationalError) -> str:
+    """What an operational database error means for the user, without driver internals."""
+    reason = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else "unknown error"
+    if "no such table" in reason or "does not exist" in reason:
+        return "the database has no schema yet: run `python -m app migrate`"
+    return f"database unavailable ({reason})"
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> object:
-        if _wants_html(request):
-            templates: Jinja2Templates = request.app.state.templates
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                {"status": exc.status_code, "detail": exc.detail},
-                status_code=exc.status_code,
-            )
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers, detail = exc.headers, exc.detail
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            detail = "the request body is not UTF-8: JSON text must be UTF-8 encoded"
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return _error_response(request, exc.status_code, detail, headers)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> Response:
+        # Locked past the busy timeout, unreadable file, missing schema: the server is fine,
+        # its database is not; a client may retry later.
+        return _error_response(request, 503, database_problem(exc), {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

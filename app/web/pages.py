@@ -1,5 +1,6 @@
 """HTML pages, server-rendered; JavaScript only enhances them."""
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
@@ -51,8 +52,17 @@ def _article_or_404(session: Session, slug: str) -> Article:
     return article
 
 
+_ENTITY_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
 def _entity_or_404(session: Session, article: Article, entity_id: str) -> Entity:
-    entity = repo.get_entity(session, article.id, int(entity_id)) if entity_id.isdigit() else None
+    # ASCII digits only ("²".isdigit() is true) and no more than an INTEGER column holds.
+    wanted = int(entity_id) if _ENTITY_ID.fullmatch(entity_id) else None
+    entity = (
+        repo.get_entity(session, article.id, wanted)
+        if wanted is not None and wanted <= 2**31 - 1
+        else None
+    )
     if entity is None:
         raise HTTPException(404, f"No entity {entity_id} in this article.")
     return entity

@@ -30,7 +30,14 @@ def _sentences(article: Article) -> list[tuple[int, int]]:
     ]
 
 
-@router.get("/api/articles/{slug}/sentences", tags=["reader"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such article", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
+    }}}}
+}
+
+
+@router.get("/api/articles/{slug}/sentences", tags=["reader"], responses=NOT_FOUND)
 def list_sentences(slug: str, session: SessionDep) -> list[dict[str, Any]]:
     """Sentence boundaries found at ingest (paragraphs when there are none), in text order."""
     article = _article_or_404(session, slug)
@@ -55,7 +62,7 @@ def _target(article: Article, source: str, start: int, end: int) -> dict[str, An
     "/api/articles/{slug}/annotations",
     tags=["reader"],
     response_class=JSONResponse,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    responses={200: {"content": {"application/ld+json": {}}}, **NOT_FOUND},
 )
 def annotations(slug: str, request: Request, session: SessionDep) -> JSONResponse:
     """Mentions and quotes as a W3C Web Annotation collection (JSON-LD)."""

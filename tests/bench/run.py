@@ -79,12 +79,17 @@ def bench_serving(requests: int) -> list[tuple[str, float, str]]:
                 time.sleep(0.1)
         urls = ["/healthz", "/articles/ramadi", "/api/articles/ramadi/entities",
                 "/api/articles/ramadi/quotes", "/articles/ramadi/quotes"]
-        results = {u: median_ms(lambda u=u: urllib.request.urlopen(base + u).read(), requests) for u in urls}
+        results = {
+            u: median_ms(lambda u=u: urllib.request.urlopen(base + u).read(), requests)
+            for u in urls
+        }
         rss_kb = int(Path(f"/proc/{server.pid}/status").read_text().split("VmRSS:")[1].split()[0])
     finally:
         server.terminate()
         server.wait()
-    rows = [(f"GET {u}", ms, f"{ms / results['/healthz']:.1f}x /healthz") for u, ms in results.items()]
+    rows = [
+        (f"GET {u}", ms, f"{ms / results['/healthz']:.1f}x /healthz") for u, ms in results.items()
+    ]
     rows.append(("server RSS after the run (MiB)", rss_kb / 1024, "no spaCy in the server"))
     return rows
 
@@ -98,7 +103,8 @@ def main() -> None:
     rows = bench_ingest(args.runs) + bench_serving(args.requests)
     lines = ["| what | median (ms, or MiB) | ratio in this run |", "| --- | ---: | --- |"]
     lines += [f"| {name} | {value:.1f} | {ratio} |" for name, value, ratio in rows]
-    lines.append(f"\npeak RSS of the benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines.append(f"\npeak RSS of the benchmark process: {peak_mib:.0f} MiB")
     table = "\n".join(lines)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table + "\n")

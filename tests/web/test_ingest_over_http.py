@@ -24,7 +24,9 @@ def test_post_creates_then_unchanged_then_revision(client: TestClient) -> None:
     assert client.get("/api/articles/kirkuk/entities").json() == entities
 
     revised = client.post(
-        "/api/articles", json={"text": TEXT + " More fighting followed.", "slug": "kirkuk"}, headers=AUTH
+        "/api/articles",
+        json={"text": TEXT + " More fighting followed.", "slug": "kirkuk"},
+        headers=AUTH,
     )
     assert revised.status_code == 200
     assert revised.json()["status"] == "revised"

@@ -1,0 +1,55 @@
+"""A stand-in for the extraction worker: the HTTP ingest path without a process or spaCy."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from app.ingest.normalise import NormalisedText
+from app.ingest.types import Extraction
+
+
+def empty_extraction(normalised: NormalisedText) -> Extraction:
+    return Extraction(entities=[], quotes=[], sentences=[])
+
+
+class FakeWorker:
+    """Answers ``extract`` with ``build(text)``; ``before`` (async) runs first, for races."""
+
+    def __init__(
+        self,
+        build: Callable[[NormalisedText], Extraction] = empty_extraction,
+        before: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.build = build
+        self.before = before
+        self.calls = 0
+
+    async def extract(self, normalised: NormalisedText) -> Extraction:
+        self.calls += 1
+        if self.before is not None:
+            await self.before()
+        await asyncio.sleep(0)
+        return self.build(normalised)
+
+    def shutdown(self) -> None:
+        pass
+
+
+# Run inside the real worker's child process in place of ``_extract_in_child`` (pickled by
+# reference, so they live in this light module that a spawned child imports cheaply).
+
+
+def crash_in_child(normalised: NormalisedText, model: str) -> Extraction:
+    import os
+
+    os._exit(3)
+
+
+def hang_in_child(normalised: NormalisedText, model: str) -> Extraction:
+    import time
+
+    time.sleep(120)
+    return empty_extraction(normalised)
+
+
+def empty_in_child(normalised: NormalisedText, model: str) -> Extraction:
+    return empty_extraction(normalised)

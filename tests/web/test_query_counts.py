@@ -1,0 +1,128 @@
+"""No N+1 queries: the SQL statements a page or endpoint runs do not grow with the number of
+entities, mentions, roles or quotes in the article."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app.ingest.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
+from tests.web.conftest import store_text
+
+HTML = {"Accept": "text/html"}
+# A generous fixed ceiling: what matters most is that it is the same for 2 and 25 entities.
+MAX_STATEMENTS = 16
+
+
+def article(n: int) -> str:
+    return "\n\n".join(
+        f"Person{i} of Unit{i} arrived in Place{i} on Monday. "
+        f"“We will hold Place{i} for as long as it takes,” Person{i} said."
+        for i in range(n)
+    )
+
+
+def extraction(text: str) -> Extraction:
+    entities: list[ExtractedEntity] = []
+    quotes: list[ExtractedQuote] = []
+    sentences: list[tuple[int, int]] = []
+    pos = 0
+    for i, para in enumerate(text.split("\n\n")):
+        def spans(needle: str, para: str = para, pos: int = pos) -> list[MentionSpan]:
+            found, j = [], para.find(needle)
+            while j != -1:
+                found.append(MentionSpan(pos + j, pos + j + len(needle), needle))
+                j = para.find(needle, j + 1)
+            return found
+
+        first_end = pos + para.index("Monday.") + len("Monday.")
+        sentences += [(pos, first_end), (first_end + 1, pos + len(para))]
+        entities += [
+            ExtractedEntity(f"actor:person{i}", f"Person{i}", "actor", "person", [],
+                            spans(f"Person{i}"),
+                            [RoleFact("member", f"unit:unit{i}", f"Unit{i}", pos, first_end)]),
+            ExtractedEntity(f"unit:unit{i}", f"Unit{i}", "unit", "police", [], spans(f"Unit{i}")),
+            ExtractedEntity(f"location:place{i}", f"Place{i}", "location", "city", [],
+                            spans(f"Place{i}")),
+        ]
+        words = f"We will hold Place{i} for as long as it takes,"
+        q = pos + para.index(words)
+        quotes.append(ExtractedQuote(q, q + len(words), words, "direct", f"actor:person{i}", None))
+        pos += len(para) + 2
+    return Extraction(entities, quotes, sentences)
+
+
+@contextmanager
+def counting(engine: Any) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def sized(client: TestClient, session_factory: Any) -> TestClient:
+    for n in (2, 25):
+        store_text(session_factory, article(n), f"n{n}", build=extraction)
+    return client
+
+
+def entity_id(client: TestClient, slug: str) -> int:
+    entities = client.get(f"/api/articles/{slug}/entities").json()
+    return next(e["id"] for e in entities if e["type"] == "unit")  # a member points at it
+
+
+def quote_id(client: TestClient, slug: str) -> str:
+    return client.get(f"/api/articles/{slug}/quotes").json()[0]["id"]
+
+
+URLS = [
+    ("/articles/{slug}", HTML),
+    ("/articles/{slug}?quote={quote}", HTML),
+    ("/articles/{slug}/entities/{entity}", HTML),
+    ("/articles/{slug}/quotes", HTML),
+    ("/articles/{slug}/quotes/{quote}", HTML),
+    ("/", HTML),
+    ("/api/articles", {}),
+    ("/api/articles/{slug}", {}),
+    ("/api/articles/{slug}/entities", {}),
+    ("/api/articles/{slug}/entities/{entity}", {}),
+    ("/api/articles/{slug}/mentions", {}),
+    ("/api/articles/{slug}/quotes", {}),
+    ("/api/articles/{slug}/quotes/{quote}", {}),
+    ("/api/articles/{slug}/sentences", {}),
+    ("/api/articles/{slug}/annotations", {}),
+]
+
+
+@pytest.mark.parametrize(("template", "headers"), URLS)
+def test_statements_do_not_grow_with_the_article(sized: TestClient, template: str,
+                                                 headers: dict[str, str]) -> None:
+    engine = sized.app.state.engine  # type: ignore[attr-defined]
+    counts = {}
+    for slug in ("n2", "n25"):
+        url = template.format(slug=slug, entity=entity_id(sized, slug), quote=quote_id(sized, slug))
+        with counting(engine) as statements:
+            response = sized.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.text[:300])
+        counts[slug] = len(statements)
+    assert counts["n2"] == counts["n25"], (template, counts)
+    assert counts["n25"] <= MAX_STATEMENTS, (template, counts)
+
+
+def test_the_big_article_really_is_bigger(sized: TestClient) -> None:
+    small = sized.get("/api/articles/n2/entities").json()
+    big = sized.get("/api/articles/n25/entities").json()
+    assert len(small) == 6 and len(big) == 75
+    assert all(e["mentions"] for e in big)
+    assert sum(len(e["roles"]) for e in big) == 25
+    assert all(q["speaker_id"] for q in sized.get("/api/articles/n25/quotes").json())
