@@ -23,12 +23,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Mention and entity ids are in shared links (#m-12, /entities/7): SQLite must never hand a
+# deleted row's id to a new one, or an old link would open on something else.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     pass
 
 
 class Article(Base):
     __tablename__ = "articles"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
@@ -59,7 +65,10 @@ class Article(Base):
 
 class Paragraph(Base):
     __tablename__ = "paragraphs"
-    __table_args__ = (UniqueConstraint("article_id", "index", name="uq_paragraph_index"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "index", name="uq_paragraph_index"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
@@ -75,6 +84,7 @@ class Sentence(Base):
     """Sentence boundaries found at ingest, for keyword-in-context and co-mention queries."""
 
     __tablename__ = "sentences"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(
@@ -88,7 +98,7 @@ class Sentence(Base):
 
 class Entity(Base):
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"),)
+    __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
@@ -112,7 +122,7 @@ class Entity(Base):
 
 class Mention(Base):
     __tablename__ = "mentions"
-    __table_args__ = (Index("ix_mentions_article_start", "article_id", "start"),)
+    __table_args__ = (Index("ix_mentions_article_start", "article_id", "start"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
@@ -129,6 +139,7 @@ class Mention(Base):
 
 class Role(Base):
     __tablename__ = "roles"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_id: Mapped[int] = mapped_column(

@@ -37,3 +37,16 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_sqlite_never_reuses_ids_of_linked_rows(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        sql = dict(
+            conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='table'").all()
+        )
+    engine.dispose()
+    for table in ("articles", "entities", "mentions", "roles"):
+        assert "AUTOINCREMENT" in sql[table], table

@@ -55,7 +55,8 @@ def _org_in(
     ]
     # "a spokesman for Iraq's Joint Operations Command": the body, not the country
     bodies = [c for c in inside if c.label != "COUNTRY"]
-    return (bodies or inside or [None])[0]
+    chosen = bodies or inside
+    return chosen[0] if chosen else None
 
 
 def _role(ctx: ArticleContext, c: Candidate, title: str, org: Candidate | None) -> RoleFact:

@@ -136,7 +136,9 @@ def test_apposition_gives_a_role_with_its_organisation(nlp: "Language") -> None:
     assert role.title == "spokesman"
     assert role.organisation_key == by_mention(x, "Asa'ib Ahl al-Haq").key
     assert spokesman.roles[0].start <= x.entities[0].mentions[0].start < spokesman.roles[0].end
-    assert any(r.title == "elder" and r.organisation_key for r in by_mention(x, "Nabil Khalaf").roles)
+    assert any(
+        r.title == "elder" and r.organisation_key for r in by_mention(x, "Nabil Khalaf").roles
+    )
 
 
 def test_role_nominals_link_to_the_person_who_holds_the_role(nlp: "Language") -> None:
@@ -178,16 +180,24 @@ def test_quote_forms_and_speakers(nlp: "Language") -> None:
     assert quotes["dozens"].kind == "partial"
     anonymous = quotes["Everyone has left"]
     assert anonymous.speaker_key is None
-    assert anonymous.speaker_description is not None and "shopkeeper" in anonymous.speaker_description
+    assert (
+        anonymous.speaker_description is not None and "shopkeeper" in anonymous.speaker_description
+    )
     term = quotes["the hidden ones"]
     assert term.kind == "term" and term.speaker_key is None
-    assert all(q.kind == "direct" for t, q in quotes.items() if t not in ("dozens", "the hidden ones"))
+    assert all(
+        q.kind == "direct" for t, q in quotes.items() if t not in ("dozens", "the hidden ones")
+    )
 
 
 @pytest.mark.parametrize(
     "sentence, name, kind",
     [
-        ("Houthi rebels, who call themselves Ansar Allah, shelled Taiz.", "Ansar Allah", "armed group"),
+        (
+            "Houthi rebels, who call themselves Ansar Allah, shelled Taiz.",
+            "Ansar Allah",
+            "armed group",
+        ),
         ("The Taliban attacked a checkpoint in Helmand province.", "Helmand", "province"),
         ("Jabhat al-Nusra fighters entered Idlib.", "Jabhat al-Nusra", "armed group"),
         ("Forces loyal to the Libyan National Army advanced on Tripoli.", "Tripoli", "city"),
