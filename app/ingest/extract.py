@@ -20,7 +20,12 @@ from app.ingest.linking import (
     merge_generic_units,
 )
 from app.ingest.mentions import find_candidates
-from app.ingest.nominals import appositive_nominals, find_nominals, government_mentions
+from app.ingest.nominals import (
+    appositive_nominals,
+    facility_mentions,
+    find_nominals,
+    government_mentions,
+)
 from app.ingest.normalise import NormalisedText
 from app.ingest.propagate import propagate_names
 from app.ingest.quotes import find_quotes
@@ -166,5 +171,6 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     described = descriptions(ctx, cands) + appositive_nominals(ctx, cands)
     cands = drop_crossing(cands + described)
     cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
+    cands = drop_crossing(cands + facility_mentions(ctx, cands))
     quotes = find_quotes(ctx, cands)
     return Extraction(build_entities(cands, roles), quotes, list(ctx.sentences))

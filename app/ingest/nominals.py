@@ -3,7 +3,7 @@
 
 from collections import Counter
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.knowledge import lexicon
@@ -195,8 +195,8 @@ def _named_by_head(cands: list[Candidate], offset: int, head: str) -> Candidate 
     singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
     labels = set(DOMAIN_LABELS) - NOT_BY_HEAD
     for c in reversed(_prior(cands, offset, labels)):
-        last = (c.canonical or c.text).lower().split()[-1]
-        if c.form == "name" and last in (head, singular, singular + "s"):
+        last_words = {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
+        if c.form == "name" and last_words & {head, singular, singular + "s"}:
             return c
     return None
 
@@ -307,3 +307,61 @@ def appositive_nominals(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
                 continue
             found.append(_nominal(ctx, c.para, first, child.i + 1, c.key, c.label))
     return found
+
+
+FACILITY_DETERMINERS = {"the", "a", "an", "that", "this"}
+
+
+def facility_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """Unnamed places a story is about: "the police station", "a military operations hub",
+    and later "the compound" or "that facility" for the last of them."""
+    lex = lexicon()
+    specific, generic = set(lex["facility_nouns"]), set(lex["generic_facility_nouns"])
+    taken = [(c.start, c.end) for c in cands]
+    found: list[Candidate] = []
+    for para, doc in enumerate(ctx.docs):
+        for tok in doc:
+            head = tok.lower_
+            if tok.pos_ != "NOUN" or head not in specific | generic or tok.dep_ == "compound":
+                continue
+            first = tok.left_edge.i
+            if doc[first].lower_ not in FACILITY_DETERMINERS or tok.i - first > 4:
+                continue
+            if any(t.pos_ == "PROPN" or t.ent_type_ for t in doc[first : tok.i + 1]):
+                continue  # a named place: the knowledge file and the model handle those
+            span = doc[first : tok.i + 1]
+            start, end = ctx.span_chars(para, span)
+            if any(start < te and ts < end for ts, te in taken):
+                continue
+            earlier = _prior([*cands, *found], start, {"FACILITY"})
+            cand = _facility(ctx, para, span, head in generic, earlier)
+            if cand is None:
+                continue
+            found.append(cand)
+            taken.append((start, end))
+    return found
+
+
+def _facility(
+    ctx: ArticleContext, para: int, span: Span, generic: bool, earlier: list[Candidate]
+) -> Candidate | None:
+    """Link to the last place of that sort ("the area police station" after "the police
+    station"; "the compound" after any facility), or start a new one."""
+    head = span[-1].lower_
+    if generic:
+        same = earlier
+    else:
+        same = [
+            c
+            for c in earlier
+            if head in {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
+        ]
+    if same:
+        return _nominal(ctx, para, span.start, span.end, same[-1].key or "", "FACILITY")
+    if generic:
+        return None  # "the facility" with nothing before it names nothing we know
+    name = " ".join(t.text for t in span[1:])
+    start, _ = ctx.span_chars(para, span)
+    cand = _nominal(ctx, para, span.start, span.end, f"location:{name.lower()}@{start}", "FACILITY")
+    cand.canonical = name
+    return cand

@@ -304,3 +304,18 @@ def test_report_style_names_jobs_and_adjectives(nlp: "Language") -> None:
     assert by_mention(x, "Dana").type == "location"
     group = by_mention(x, "HTS")
     assert group.name == "Hayat Tahrir al-Sham"  # as the article names it
+
+
+def test_unnamed_facilities_and_their_later_descriptions(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Gunmen stormed the police station in Baiji. Troops retook the police station at dusk. "
+        "Hundreds fled to a school near the river; by night the building held 300 families. "
+        "Aid reached the Debaga camp on Friday, and the camp is now full.",
+    )
+    station = by_mention(x, "the police station")
+    assert station.kind == "facility"
+    assert [m.text for m in station.mentions] == ["the police station", "the police station"]
+    school = by_mention(x, "a school")
+    assert "the building" in {m.text for m in school.mentions}
+    assert "the camp" in {m.text for m in by_mention(x, "Debaga camp").mentions}
