@@ -17,6 +17,7 @@ PLACE_KINDS = {
     "district": {"DISTRICT"},
 }
 MODIFIER_TAGS = {"JJ", "JJS", "JJR", "VBN"}
+PLACE_LABELS = {"CITY", "PROVINCE", "COUNTRY", "DISTRICT"}
 
 
 def _prior(cands: list[Candidate], before: int, labels: set[str]) -> list[Candidate]:
@@ -91,11 +92,20 @@ def find_nominals(
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
+    possessors = {(c.para, c.token_start): c for c in cands if c.label == "COUNTRY"}
     for para, doc in enumerate(ctx.docs):
         for tok in doc:
-            if tok.lower_ != "the":
+            owner = possessors.get((para, tok.i))
+            first_modifier = tok.i + 1
+            if (
+                owner is not None
+                and owner.token_end < len(doc)
+                and doc[owner.token_end].tag_ == "POS"
+            ):
+                first_modifier = owner.token_end + 1  # "Iraq’s largest province"
+            elif tok.lower_ != "the":
                 continue
-            j = tok.i + 1
+            j = first_modifier
             while j < len(doc) and (
                 doc[j].lower_ in group_adjs
                 or doc[j].tag_ in MODIFIER_TAGS
@@ -126,9 +136,16 @@ def find_nominals(
                 holders,
                 by_name,
             )
-            if cand is not None and free(cand.start, cand.end):
-                found.append(cand)
-                taken.append((cand.start, cand.end))
+            if owner is not None and first_modifier != tok.i + 1:
+                if cand is None or cand.label not in PLACE_LABELS:
+                    continue
+                taken_here = [(s, e) for s, e in taken if (s, e) != (owner.start, owner.end)]
+                if any(cand.start < te and ts < cand.end for ts, te in taken_here):
+                    continue
+            elif cand is None or not free(cand.start, cand.end):
+                continue
+            found.append(cand)
+            taken.append((cand.start, cand.end))
     return found
 
 

@@ -319,3 +319,14 @@ def test_unnamed_facilities_and_their_later_descriptions(nlp: "Language") -> Non
     school = by_mention(x, "a school")
     assert "the building" in {m.text for m in school.mentions}
     assert "the camp" in {m.text for m in by_mention(x, "Debaga camp").mentions}
+
+
+def test_a_country_s_place_description_links_to_the_place(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Militants stormed Mosul, Iraq’s second-largest city, in June. The fall of Anbar, "
+        "Iraq’s largest province, followed.",
+    )
+    assert "Iraq’s second-largest city" in {m.text for m in by_mention(x, "Mosul").mentions}
+    assert "Iraq’s largest province" in {m.text for m in by_mention(x, "Anbar").mentions}
+    assert "Iraq" in mention_texts(x)
