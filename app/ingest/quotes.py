@@ -69,7 +69,10 @@ def _source_of(
     doc = ctx.docs[para]
     s, e = ctx.span_chars(para, doc[subj.left_edge.i : subj.right_edge.i + 1])
     head_start = ctx.start_of(para, subj)
-    named = _candidate_at(cands, min(s, head_start), e)
+    head_end = head_start + len(subj.text)
+    own = [c for c in cands if c.key and c.label == "PERSON" and c.start <= head_start < c.end]
+    # "Kataib Hezbollah’s secretary-general Ahmed al-Hamidawi said": the person, not the group
+    named = own[0] if own else _candidate_at(cands, min(s, head_start), e)
     if named is None and subj.pos_ == "PROPN":
         # "according to Brig. Gen. X": the parser may cut the title off from the name
         named = next(
@@ -82,7 +85,8 @@ def _source_of(
     ):
         return Source(offset, named.key, None, named.label == "PERSON")
     if subj.pos_ in ("NOUN", "PROPN"):
-        return Source(offset, None, _describe(ctx, para, subj))
+        person = subj.lower_ in set(lexicon()["person_nouns"])
+        return Source(offset, None, _describe(ctx, para, subj), person)
     return None
 
 
@@ -97,6 +101,15 @@ def _only_titles_before(
     words = [t for t in doc[subj.left_edge.i :] if ctx.start_of(para, t) < named.start]
     return named.label == "PERSON" and all(
         t.pos_ == "PROPN" or t.text == "." or t.dep_ == "det" for t in words
+    )
+
+
+def _anonymous_subject(tok: Token) -> bool:
+    return (
+        tok.dep_ == "nsubj"
+        and tok.pos_ == "NOUN"
+        and tok.lower_ in set(lexicon()["person_nouns"])
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in tok.children)
     )
 
 
@@ -116,6 +129,9 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
                 src = _source_of(ctx, para, tok, cands, found)
                 if src and src.key and src.key.startswith("actor:"):
                     found.append(src)
+            elif _anonymous_subject(tok):
+                # "A senior Western diplomat put it bluntly. ... he said": an unnamed source
+                found.append(Source(ctx.start_of(para, tok), None, _describe(ctx, para, tok), True))
             if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
                 obj = next((t for t in doc[tok.i + 1].children if t.dep_ == "pobj"), None)
                 if obj is not None:
@@ -168,6 +184,12 @@ def _speaker(
     after = [t for t in outside if t.idx >= q_end]
     before = [t for t in outside if t.idx < q_start][::-1]
     for tok in after + before:
+        if tok.lemma_ in ("quote", "cite") and tok.pos_ == "VERB":
+            obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+            if obj is not None:  # "quoted a military source as saying"
+                src = _source_of(ctx, para, obj, cands, sources)
+                if src is not None:
+                    return src
         if tok.lemma_ in verbs and tok.pos_ == "VERB":
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             if subj is None and tok.dep_ in ("advcl", "xcomp", "conj"):
@@ -220,7 +242,12 @@ def _continue_speakers(found: list[_Found]) -> None:
     for prev, cur in zip(found, found[1:], strict=False):
         if cur.kind != "direct" or cur.source is not None or prev.source is None:
             continue
-        if prev.para == cur.para or (prev.unclosed and cur.para == prev.para + 1):
+        opens_paragraph = cur.start <= 1
+        if (
+            prev.para == cur.para
+            or (prev.unclosed and cur.para == prev.para + 1)
+            or (cur.unclosed and opens_paragraph and cur.para == prev.para + 1)
+        ):
             cur.source = prev.source
     for cur, nxt in zip(reversed(found[:-1]), reversed(found[1:]), strict=False):
         if cur.unclosed and cur.source is None and nxt.para == cur.para + 1:
@@ -244,9 +271,11 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
             kind = _kind(doc, start, end)
             src = None
             if kind != "term":
-                embedded = _embedded(text, start)
-                src = _clause_subject(ctx, para, start, end, cands) if embedded else None
-                src = src or _speaker(ctx, para, start, end, cands, sources)
+                src = _speaker(ctx, para, start, end, cands, sources)
+                if (src is None or src.key is None) and _embedded(text, start):
+                    # "a statement saying that the group “had imposed …”": no one is named
+                    # as the speaker, but the quoted clause's own subject is
+                    src = _clause_subject(ctx, para, start, end, cands) or src
                 if src is not None and (src.key or src.description):
                     sources.append(
                         Source(ctx.offsets[para] + start, src.key, src.description, src.person)

@@ -330,3 +330,21 @@ def test_a_country_s_place_description_links_to_the_place(nlp: "Language") -> No
     assert "Iraq’s second-largest city" in {m.text for m in by_mention(x, "Mosul").mentions}
     assert "Iraq’s largest province" in {m.text for m in by_mention(x, "Anbar").mentions}
     assert "Iraq" in mention_texts(x)
+
+
+def test_speaker_rules_from_wire_copy(nlp: "Language") -> None:
+    text = (
+        "Yahya Saree said the group had targeted “enemy gatherings near the coast.”\n\n"
+        "State media quoted a military source as saying: “The attack was repelled.”\n\n"
+        "Kataib Hezbollah’s secretary-general Ahmed al-Hamidawi said: “We will respond.”\n\n"
+        "A senior Western diplomat in Baghdad was blunt. “Nobody is in charge,” he said."
+    )
+    x = run(nlp, text)
+    quotes = {q.text: q for q in x.quotes}
+    saree = by_mention(x, "Yahya Saree").key
+    assert quotes["enemy gatherings near the coast."].speaker_key == saree
+    source = quotes["The attack was repelled."]
+    assert source.speaker_key is None and "military source" in (source.speaker_description or "")
+    assert quotes["We will respond."].speaker_key == by_mention(x, "Ahmed al-Hamidawi").key
+    diplomat = quotes["Nobody is in charge"]
+    assert diplomat.speaker_key is None and "diplomat" in (diplomat.speaker_description or "")
