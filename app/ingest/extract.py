@@ -16,6 +16,7 @@ from app.ingest.linking import (
     entity_labels,
     entity_names,
     link_acronyms,
+    link_known_as,
     link_mentions,
     merge_generic_units,
 )
@@ -154,7 +155,19 @@ def build_entities(
             entity.aliases.append(canonical)
         if c.form == "name" and c.text != entity.name and c.text not in entity.aliases:
             entity.aliases.append(c.text)
+    for entity in entities.values():
+        entity.mentions = _outermost(entity.mentions)
     return list(entities.values())
+
+
+def _outermost(mentions: list[MentionSpan]) -> list[MentionSpan]:
+    """One entity is not mentioned twice in one place ("the Iraqi government" holding
+    "Iraqi government"): keep the outer mention."""
+    kept: list[MentionSpan] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if not any(k.start <= m.start and m.end <= k.end for k in kept):
+            kept.append(m)
+    return kept
 
 
 def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
@@ -162,7 +175,10 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     cands = drop_crossing(find_candidates(ctx))
     cands = drop_crossing(cands + propagate_names(ctx, cands))
     link_mentions(cands)
-    cands = drop_crossing(cands + link_acronyms(ctx.text, cands))
+    aliases = link_acronyms(ctx.text, cands)
+    aliases += link_known_as(ctx.text, cands + aliases)
+    cands = drop_crossing(cands + aliases)
+    cands = drop_crossing(cands + propagate_names(ctx, cands, aliases))
     merge_generic_units(cands)
     link_appositives(ctx, cands)
     cands = drop_crossing(cands + government_mentions(ctx, cands))

@@ -134,6 +134,44 @@ def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
     return added
 
 
+KNOWN_AS = re.compile(
+    r",?\s*\(?(?:also |better |formerly |widely |locally |popularly )?known as\s+(?:the\s+)?[“\"]?"
+    r"(?P<alias>[A-Z][\w’'-]*(?:\s+(?:al-)?[A-Z][\w’'-]*){0,4})"
+)
+
+
+def link_known_as(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """ "the Special Deterrence Force, known as Rada": the second name is the first's alias."""
+    added: list[Candidate] = []
+    by_span = {(c.start, c.end): c for c in cands}
+    names: dict[str, Candidate] = {}
+    for c in cands:
+        match = KNOWN_AS.match(text, c.end)
+        if c.key is None or c.form != "name" or match is None:
+            continue
+        start, end = match.span("alias")
+        names[match.group("alias")] = c
+        if (start, end) not in by_span and not any(o.start < end and start < o.end for o in cands):
+            added.append(
+                Candidate(
+                    start,
+                    end,
+                    match.group("alias"),
+                    c.label,
+                    c.para,
+                    c.token_end,
+                    c.token_end,
+                    key=c.key,
+                    strong=True,
+                )
+            )
+    for other in cands:  # the alias wherever else the article uses it
+        named = names.get(other.text)
+        if named is not None and other is not named:
+            other.key, other.label = named.key, named.label
+    return added
+
+
 def merge_generic_units(cands: list[Candidate]) -> None:
     """'Iranian-backed Shiite militias' are the article's 'Shiite militias' with a modifier."""
     generic = {c.key for c in cands if c.key and c.label.startswith("UNIT_") and not c.canonical}

@@ -149,8 +149,13 @@ def _conjoined_with_place(span: Span) -> bool:
 
 
 def _not_a_name(span: Span) -> bool:
-    """An adjective ("the Turkish border") or a job ("Humanitarian Coordinator") the model
-    took for an organisation."""
+    """An adjective ("the Turkish border"), a job ("Humanitarian Coordinator"), a platform
+    ("on Telegram"), a military operation or lower-case words the model took for a name."""
+    if span.text in lexicon()["platforms"] or not any(ch.isupper() for ch in span.text):
+        return True
+    doc = span.doc
+    if span[0].text == "Operation" or (span.start > 0 and doc[span.start - 1].text == "Operation"):
+        return True
     if len(span) == 1 and (
         span[0].tag_ in ("JJ", "JJR", "JJS") or span.text in lexicon()["demonyms"]
     ):
@@ -186,10 +191,40 @@ def _designator_after(doc: Doc, end: int, options: Iterable[Iterable[str]]) -> i
     return 0
 
 
+PLURAL_DESIGNATORS = {
+    "districts": "DISTRICT",
+    "provinces": "PROVINCE",
+    "governorates": "PROVINCE",
+    "tribes": "TRIBE",
+    "clans": "TRIBE",
+    "towns": "CITY",
+    "cities": "CITY",
+    "villages": "CITY",
+}
+
+
+def _coordinated_designator(doc: Doc, end: int) -> str | None:
+    """ "the Nad Ali and Nawa districts": the plural designator types every name before it."""
+    i, seen_and = end, False
+    while i < len(doc) and i - end < 8:
+        tok = doc[i]
+        if tok.lower_ in PLURAL_DESIGNATORS:
+            return PLURAL_DESIGNATORS[tok.lower_] if seen_and or i == end else None
+        if tok.lower_ in ("and", ","):
+            seen_and = True
+        elif not (tok.pos_ == "PROPN" or tok.text == "-" or tok.lower_ == "al"):
+            return None
+        i += 1
+    return None
+
+
 def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
     """Correct a label from the words around the span: (label, tokens to extend, strong)."""
     lex = lexicon()
     doc, end = span.doc, span.end
+    coordinated = _coordinated_designator(doc, end)
+    if coordinated is not None:
+        return coordinated, 0, True
     nxt = doc[end].lower_ if end < len(doc) else ""
     facility = _designator_after(doc, end, lex["facility_designators"])
     if (
@@ -233,18 +268,27 @@ def _people_or_none(span: Span) -> str | None:
     return None
 
 
-DATELINE = re.compile(r"^[A-Z][A-Za-z .,'-]{1,60}\((?P<agency>[^()]{1,40})\)\s*[-—–]")
+DATELINE_WITH_AGENCY = re.compile(
+    r"^(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*\((?P<agency>[^()]{1,40})\)\s*[-—–]"
+)
+DATELINE_IN_CAPITALS = re.compile(
+    r"^(?P<place>[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][A-Za-z .'-]{1,30})?)\s*[-—–]{1,2}\s"
+)
+
+
+def _dateline(text: str) -> re.Match[str] | None:
+    return DATELINE_WITH_AGENCY.match(text) or DATELINE_IN_CAPITALS.match(text)
 
 
 def dateline_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
-    """ "MOSUL, Iraq (AP) —": the places a wire story is filed from."""
+    """ "MOSUL, Iraq (AP) —", "LASHKAR GAH, Afghanistan —": where a wire story is filed from."""
     doc = ctx.docs[para]
-    match = DATELINE.match(doc.text)
+    match = _dateline(doc.text)
     if match is None:
         return []
     found = []
     pos = 0
-    for part in doc.text[: match.start("agency") - 1].split(","):
+    for part in match.group("place").split(","):
         name = part.strip()
         start = doc.text.index(name, pos) if name else pos
         pos = start + len(name)
@@ -260,10 +304,12 @@ def dateline_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     return found
 
 
-def _dateline_credit(text: str, start: int, end: int) -> bool:
+def dateline_credit(text: str, start: int, end: int) -> bool:
     """ "BAGHDAD (Reuters) -": the agency files the story; it is not in it."""
-    match = DATELINE.match(text)
-    return match is not None and match.start("agency") <= start and end <= match.end("agency")
+    match = _dateline(text)
+    if match is None or "agency" not in match.groupdict() or match.group("agency") is None:
+        return False
+    return match.start("agency") <= start and end <= match.end("agency")
 
 
 CREDIT = re.compile(r"\(([^()]*)\)\s*$")
@@ -280,7 +326,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     found: list[Candidate] = []
     credit = _credit_start(doc)
     for ent in doc.ents:
-        if ent.start_char >= credit or _dateline_credit(doc.text, ent.start_char, ent.end_char):
+        if ent.start_char >= credit or dateline_credit(doc.text, ent.start_char, ent.end_char):
             continue
         label = ent.label_
         if label in DROP_LABELS:
@@ -308,8 +354,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 label, canonical, strong = known.label, known.canonical, True
         if label == "PEOPLE" and not strong:
             people = _people_or_none(span)
-            if people is None:
-                continue
+            if people is None or span[0].is_sent_start or doc[span.start - 1].is_quote:
+                continue  # "Civilians" opening a sentence is a common noun
         if not strong:
             label = _keyword_label(span, label)
         of_label = _label_from_of_phrase(doc, span.start)
@@ -317,6 +363,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label, strong = of_label, True  # "the town of Tal Kaif"
         if label == "PERSON" and not strong and _conjoined_with_place(span):
             label = "CITY"  # "around Dana and Sarmada"
+        if label.startswith("UNIT_") and span.start > 0 and doc[span.start - 1].like_num:
+            span = doc[span.start - 1 : span.end]  # "444 Combat Brigade"
         new_label, extend, from_context = _contextual_label(span, label)
         if from_context and (not strong or label in ("CITY", "PERSON", "ORGANISATION")):
             label, strong = new_label, True

@@ -19,6 +19,11 @@ _CREDIT = re.compile(
     r"\((?:[^()]{1,80}/[^()]{1,80}"
     r"|[^()]*\b(?:AP|AFP|Reuters|Getty Images|EPA|Associated Press)\b[^()]*)\)\s*$"
 )
+_BYLINE = re.compile(
+    r"^By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+    r"(?:\s*(?:,|and)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})*"
+    r"(?:\s*[|,–—-]\s*[^.!?]{0,60})?$"
+)
 _RELATED_HEAD = re.compile(
     r"^(read more|related|more on this|read also|see also|more from)\b\s*:?", re.I
 )
@@ -72,6 +77,9 @@ def classify_paragraphs(paragraphs: list[str]) -> list[str]:
     kinds = ["body"] * len(paragraphs)
     if len(paragraphs) > 1 and _CREDIT.search(paragraphs[0]):
         kinds[0] = "caption"
+    for i in range(min(3, len(paragraphs) - 1)):
+        if _BYLINE.match(paragraphs[i]):
+            kinds[i] = "boilerplate"  # "By Jane Doe": who wrote it, not what it says
     end = len(paragraphs)
     while end > 1 and is_boilerplate(paragraphs[end - 1]):
         end -= 1

@@ -6,6 +6,7 @@ expects every occurrence highlighted. Surnames of people named in full count as 
 """
 
 from app.ingest.context import ArticleContext, Candidate
+from app.ingest.mentions import dateline_credit
 
 
 def _known_names(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, Candidate]:
@@ -23,8 +24,12 @@ def _known_names(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, Candi
     return names
 
 
-def propagate_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
-    names = _known_names(ctx, cands)
+def propagate_names(
+    ctx: ArticleContext, cands: list[Candidate], sources: list[Candidate] | None = None
+) -> list[Candidate]:
+    """New mentions for every other occurrence of the names in ``sources`` (default: all);
+    a source already linked passes its key on."""
+    names = _known_names(ctx, cands if sources is None else sources)
     if not names:
         return []
     longest = max(len(n.split()) for n in names) + 3
@@ -44,7 +49,8 @@ def propagate_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candida
                 continue
             start, end = ctx.span_chars(para, match)
             source = names[match.text]
-            if not any(start < te and ts < end for ts, te in taken):
+            credit = dateline_credit(doc.text, match.start_char, match.end_char)
+            if not credit and not any(start < te and ts < end for ts, te in taken):
                 canonical = source.canonical if match.text == source.text else None
                 found.append(
                     Candidate(
@@ -57,6 +63,7 @@ def propagate_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candida
                         match.end,
                         canonical,
                         source.strong,
+                        key=source.key,
                     )
                 )
                 taken.append((start, end))

@@ -80,8 +80,7 @@ def _source_of(
             None,
         )
     if named is not None and (
-        named.start <= head_end
-        or _only_titles_before(doc, subj, named, ctx, para)
+        named.start <= head_end or _only_titles_before(doc, subj, named, ctx, para)
     ):
         return Source(offset, named.key, None, named.label == "PERSON")
     if subj.pos_ in ("NOUN", "PROPN"):

@@ -348,3 +348,19 @@ def test_speaker_rules_from_wire_copy(nlp: "Language") -> None:
     assert quotes["We will respond."].speaker_key == by_mention(x, "Ahmed al-Hamidawi").key
     diplomat = quotes["Nobody is in charge"]
     assert diplomat.speaker_key is None and "diplomat" in (diplomat.speaker_description or "")
+
+
+def test_known_as_names_an_alias(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Fighters of the Special Deterrence Force, known as Rada, held the airport. A Rada "
+        "commander said the road was open.",
+    )
+    force = by_mention(x, "Special Deterrence Force")
+    assert [m.text for m in force.mentions].count("Rada") == 2
+
+
+def test_a_plural_designator_types_every_name_before_it(nlp: "Language") -> None:
+    x = run(nlp, "Taliban fighters attacked the Nad Ali and Nawa districts on Sunday.")
+    assert by_mention(x, "Nawa").kind == "district"
+    assert by_mention(x, "Nad Ali").kind == "district"

@@ -49,3 +49,9 @@ def test_title_is_the_ledes_first_clause() -> None:
 def test_slugify() -> None:
     assert slugify("The Fall of Ramadi — 2015!") == "the-fall-of-ramadi-2015"
     assert slugify("“”") == "article"
+
+
+def test_a_byline_at_the_top_is_not_body() -> None:
+    doc = normalise_text("By Jane Doe and Ali Hassan\n\nFighting resumed in Taiz on Monday.")
+    assert [p.kind for p in doc.paragraphs] == ["boilerplate", "body"]
+    assert normalise_text("By dawn, fighting had resumed.\n\nMore.").paragraphs[0].kind == "body"

@@ -367,7 +367,7 @@ Saraya al-Salam | Peace Companies | Mahdi Army | Mehdi Army | Jaish al-Mahdi | J
 Promised Day Brigade
 Peshmerga | peshmerga | Pesh Merga | Peshmergas
 # --- Afghanistan and Pakistan
-Taliban | Taleban | Afghan Taliban
+Taliban | Taleban | Afghan Taliban | Islamic Emirate of Afghanistan | Islamic Emirate
 Tehrik-i-Taliban Pakistan | Tehreek-e-Taliban Pakistan | Tehrik-e-Taliban Pakistan
 Tehrik-i-Taliban Pakistan | Pakistani Taliban | TTP
 Haqqani network | Haqqani Network | Haqqanis
@@ -436,7 +436,6 @@ Wolesi Jirga
 Meshrano Jirga
 Loya Jirga
 National Directorate of Security | NDS
-Islamic Emirate of Afghanistan | Islamic Emirate
 # --- Yemen
 Presidential Leadership Council
 Supreme Political Council
