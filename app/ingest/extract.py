@@ -16,9 +16,11 @@ from app.ingest.linking import (
     entity_labels,
     entity_names,
     link_acronyms,
+    link_by_name_word,
     link_known_as,
     link_mentions,
     merge_generic_units,
+    merge_numbered_units,
 )
 from app.ingest.mentions import find_candidates
 from app.ingest.nominals import (
@@ -175,6 +177,8 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     cands = drop_crossing(find_candidates(ctx))
     cands = drop_crossing(cands + propagate_names(ctx, cands))
     link_mentions(cands)
+    link_by_name_word(cands)
+    merge_numbered_units(cands)
     aliases = link_acronyms(ctx.text, cands)
     aliases += link_known_as(ctx.text, cands + aliases)
     cands = drop_crossing(cands + aliases)

@@ -52,6 +52,53 @@ def _person_key(c: Candidate, persons: list[tuple[int, str, str]]) -> str | None
     return None
 
 
+NUMBERED_UNIT = re.compile(r"\b(\d+(?:st|nd|rd|th)?)\b")
+
+
+def merge_numbered_units(cands: list[Candidate]) -> None:
+    """ "444 Brigade" is the "444 Combat Brigade" named before it."""
+    seen: dict[tuple[str, str], str] = {}
+    for c in sorted(cands, key=lambda c: c.start):
+        if not c.label.startswith("UNIT_") or c.key is None or c.form != "name":
+            continue
+        number = NUMBERED_UNIT.search(c.text)
+        if number is None:
+            continue
+        ident = (number.group(1), c.text.lower().split()[-1])
+        c.key = seen.setdefault(ident, c.key)
+
+
+def link_by_name_word(cands: list[Candidate]) -> None:
+    """ "The Observatory said" after "the Syrian Observatory for Human Rights": a one-word
+    short form of an organisation named before, which the model took for a person."""
+    bodies = [c for c in cands if c.key and c.form == "name" and c.label in BODY_LABELS]
+    for c in cands:
+        if (
+            c.strong
+            or " " in c.text
+            or c.label not in ("PERSON", "ORGANISATION")
+            or len(c.text) < 5
+        ):
+            continue
+        earlier = [
+            b for b in bodies if b.end <= c.start and " " in b.text and c.text in b.text.split()
+        ]
+        if earlier:
+            c.key, c.label, c.strong = earlier[-1].key, earlier[-1].label, True
+
+
+BODY_LABELS = {
+    "ORGANISATION",
+    "GOVERNMENT",
+    "ARMED_GROUP",
+    "UNIT_POLICE",
+    "UNIT_ARMY",
+    "UNIT_SPECIAL_FORCES",
+    "UNIT_MILITIA",
+    "UNIT_FORCES",
+}
+
+
 def link_mentions(cands: list[Candidate]) -> None:
     """Give every candidate a key ``"<type>:<name>"``; candidates sharing a key are one entity."""
     _vote_labels(cands)

@@ -227,11 +227,7 @@ def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
         return coordinated, 0, True
     nxt = doc[end].lower_ if end < len(doc) else ""
     facility = _designator_after(doc, end, lex["facility_designators"])
-    if (
-        facility
-        and label not in ("PERSON",)
-        or (facility and doc[end].lower_ in ("air", "airbase"))
-    ):
+    if facility:  # "al-Habbaniyah air base", "the Ghwayran detention facility"
         return "FACILITY", facility, True
     if nxt in lex["road_designators"]:
         return "ROAD", 1, True
@@ -361,6 +357,12 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         of_label = _label_from_of_phrase(doc, span.start)
         if of_label is not None and (not strong or label in ("PERSON", "ORGANISATION")):
             label, strong = of_label, True  # "the town of Tal Kaif"
+        if (
+            not strong
+            and label == "ORGANISATION"
+            and re.fullmatch(r"(?:al|Al|el)-[A-Z]\w+", span.text)
+        ):
+            label = "CITY"  # "al-Jufra": a lone Arabic name with its article is a place
         if label == "PERSON" and not strong and _conjoined_with_place(span):
             label = "CITY"  # "around Dana and Sarmada"
         if label.startswith("UNIT_") and span.start > 0 and doc[span.start - 1].like_num:

@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.knowledge import lexicon
 from app.ingest.labels import DOMAIN_LABELS
-from app.ingest.linking import _norm
+from app.ingest.linking import BODY_LABELS, _norm
 
 PLACE_KINDS = {
     "city": {"CITY"},
@@ -86,11 +86,16 @@ def find_nominals(
     synonyms = lex["role_synonyms"]
     holders = _role_holders(cands, roles)
     taken = [(c.start, c.end) for c in cands]
+    # a description may hold another: "the coalition" in "the coalition’s spokesman"
+    holders_of_others = [(c.start, c.end) for c in cands if c.form == "nominal"]
     found: list[Candidate] = []
     by_name = {_norm(c.text): c for c in cands if c.key and c.form == "name"}
 
     def free(s: int, e: int) -> bool:
-        return not any(s < te and ts < e for ts, te in taken)
+        return not any(
+            s < te and ts < e and not ((ts, te) in holders_of_others and ts <= s and e < te)
+            for ts, te in taken
+        )
 
     possessors = {(c.para, c.token_start): c for c in cands if c.label == "COUNTRY"}
     for para, doc in enumerate(ctx.docs):
@@ -185,7 +190,7 @@ def _match_nominal(
                 return _nominal(ctx, para, first, j + 1, holding[-1].key or "", "PERSON")
     place_kind = lexicon()["place_nominals"].get(head)
     if place_kind is None:
-        named = _named_by_head(cands, offset, head)
+        named = _named_by_head(cands, offset, head, doc[j].is_title)
         return (
             _nominal(ctx, para, first, j + 1, named.key, named.label)
             if named and named.key
@@ -205,8 +210,11 @@ def _match_nominal(
 NOT_BY_HEAD = {"PERSON", "PEOPLE"}
 
 
-def _named_by_head(cands: list[Candidate], offset: int, head: str) -> Candidate | None:
-    """'the coalition', 'the brigade', 'the highway': the latest name ending in that word."""
+def _named_by_head(
+    cands: list[Candidate], offset: int, head: str, capitalised: bool = False
+) -> Candidate | None:
+    """'the coalition', 'the brigade', 'the highway': the latest name ending in that word;
+    'The Observatory', 'the Mission': a capitalised word of a body's longer name."""
     if not head.isalpha() or len(head) < 4 or head in lexicon()["vague_heads"]:
         return None
     singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
@@ -214,6 +222,9 @@ def _named_by_head(cands: list[Candidate], offset: int, head: str) -> Candidate 
     for c in reversed(_prior(cands, offset, labels)):
         last_words = {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
         if c.form == "name" and last_words & {head, singular, singular + "s"}:
+            return c
+        words = {w.lower() for w in c.text.split()[1:]}  # not the first: "Syrian", "Iraqi"
+        if capitalised and c.form == "name" and c.label in BODY_LABELS and head in words:
             return c
     return None
 
@@ -307,6 +318,19 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
     return found
 
 
+def _describes(named: Candidate, noun: str) -> bool:
+    """A place is described by a place noun ("a town"), anything else by any other noun."""
+    lex = lexicon()
+    place_nouns = (
+        set(lex["place_nominals"])
+        | set(lex["facility_nouns"])
+        | {"town", "village", "port", "hub", "stronghold", "region", "area", "border", "crossing"}
+    )
+    if DOMAIN_LABELS[named.label][0] == "location":
+        return noun in place_nouns
+    return noun not in place_nouns
+
+
 def appositive_nominals(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
     """ "Mosul, Iraq’s second-largest city" and "Baghdad, the capital": the description is
     another mention of the name it stands beside."""
@@ -319,6 +343,8 @@ def appositive_nominals(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
         for child in root.children:
             if child.dep_ != "appos" or child.pos_ != "NOUN" or child.i < c.token_end:
                 continue
+            if not _describes(c, child.lower_):
+                continue  # "in Saraqeb, a war monitor said": a new subject, not a description
             first = child.left_edge.i
             if doc[first].dep_ not in ("det", "poss") or first == 0 or doc[first - 1].text != ",":
                 continue

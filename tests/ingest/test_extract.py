@@ -364,3 +364,18 @@ def test_a_plural_designator_types_every_name_before_it(nlp: "Language") -> None
     x = run(nlp, "Taliban fighters attacked the Nad Ali and Nawa districts on Sunday.")
     assert by_mention(x, "Nawa").kind == "district"
     assert by_mention(x, "Nad Ali").kind == "district"
+
+
+def test_short_forms_numbered_units_and_facility_designators(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Shelling hit Saraqeb, the Syrian Observatory for Human Rights said. The Observatory "
+        "counted nine dead. The 444 Combat Brigade moved south; a 444 Brigade officer said "
+        "fighters had attacked the Ghwayran detention facility.",
+    )
+    sohr = by_mention(x, "Syrian Observatory for Human Rights")
+    assert {"Observatory", "The Observatory"} & {m.text for m in sohr.mentions}
+    brigade = by_mention(x, "444 Combat Brigade")
+    assert "444 Brigade" in {m.text for m in brigade.mentions}
+    prison = next(e for e in x.entities if e.name.startswith("Ghwayran"))
+    assert prison.kind == "facility"
