@@ -4,6 +4,7 @@
 from spacy.tokens import Doc, Span, Token
 
 from app.ingest.context import ArticleContext, Candidate
+from app.ingest.knowledge import lexicon
 from app.ingest.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
@@ -118,12 +119,45 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
         head = described_by
         org = None
         for child in head.children:
-            if child.dep_ == "poss" or child.lower_ in ROLE_PREPS:
+            if child.dep_ == "poss" and child.lower_ in ("its", "their"):
+                org = _body_before(ctx, c, cands)  # "Their military spokesman, X"
+            elif child.dep_ == "poss" or child.lower_ in ROLE_PREPS:
                 org = _org_in(ctx, c.para, doc[child.left_edge.i : child.right_edge.i + 1], cands)
-                if org:
-                    break
+            if org:
+                break
         found.append(_role(ctx, c, _title_words(head), org))
+    lowered = _lower_case_title(doc, c)
+    if lowered is not None:
+        title, title_start = lowered
+        before = doc[max(0, title_start - 4) : title_start]
+        found.append(_role(ctx, c, title, _org_in(ctx, c.para, before, cands)))
     return found
+
+
+def _body_before(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> Candidate | None:
+    """What "its" or "their" refers to: the last group or body named before the person."""
+    bodies = [o for o in cands if o.end <= c.start and o.label in ORG_TYPES - {"COUNTRY"} and o.key]
+    return bodies[-1] if bodies else None
+
+
+def _lower_case_title(doc: Doc, c: Candidate) -> tuple[str, int] | None:
+    """ "spokesman Maj. Gen. Pat Ryder", "Kataib Hezbollah’s secretary-general Ahmed
+    al-Hamidawi": a job written in lower case right before the name (and its title)."""
+    i = c.token_start - 1
+    while i >= 0 and (doc[i].pos_ == "PROPN" and doc[i].text[:1].isupper() or doc[i].text == "."):
+        if c.token_start - i > 4:
+            return None
+        i -= 1  # a title such as "Maj. Gen."
+    if i < 0:
+        return None
+    word = doc[i].lower_
+    nouns = set(lexicon()["role_nouns"])
+    if word in nouns or any(part in nouns for part in word.split("-")):
+        first = i
+        while first > 0 and doc[first - 1].dep_ in ("amod", "compound") and doc[first - 1].is_lower:
+            first -= 1
+        return " ".join(t.text for t in doc[first : i + 1]), first
+    return None
 
 
 def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int, int]]:

@@ -379,3 +379,18 @@ def test_short_forms_numbered_units_and_facility_designators(nlp: "Language") ->
     assert "444 Brigade" in {m.text for m in brigade.mentions}
     prison = next(e for e in x.entities if e.name.startswith("Ghwayran"))
     assert prison.kind == "facility"
+
+
+def test_roles_from_possessive_pronouns_and_lower_case_jobs(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Houthis said they had downed a drone. Their military spokesman, Yahya Saree, said "
+        "the drone fell near Marib. Pentagon spokesman Maj. Gen. Pat Ryder declined to comment.",
+    )
+    saree = by_mention(x, "Yahya Saree")
+    assert any(
+        r.title == "military spokesman" and r.organisation_key == by_mention(x, "Houthis").key
+        for r in saree.roles
+    )
+    ryder = by_mention(x, "Pat Ryder")
+    assert {"spokesman", "major general"} <= {r.title for r in ryder.roles}
