@@ -157,10 +157,23 @@ def _not_a_name(span: Span) -> bool:
     if span[0].text == "Operation" or (span.start > 0 and doc[span.start - 1].text == "Operation"):
         return True
     if len(span) == 1 and (
-        span[0].tag_ in ("JJ", "JJR", "JJS") or span.text in lexicon()["demonyms"]
+        span[0].tag_ in ("JJ", "JJR", "JJS")
+        or span.text in lexicon()["demonyms"]
+        or _people_word(span.text)
     ):
         return True
+    if span.end < len(doc) and doc[span.end].lower_ in lexicon()["family_words"]:
+        return True  # "the Hassan brothers": a family, not one person
     return span[-1].lower_ in lexicon()["role_nouns"]
+
+
+def _people_word(text: str) -> bool:
+    """ "Druze", "Bedouin": a people's name used as an adjective or a singular."""
+    for form in (text, text + "s"):
+        known = lookup(form)
+        if known is not None and known.label == "PEOPLE":
+            return True
+    return False
 
 
 def _is_title(text: str) -> bool:
@@ -265,7 +278,7 @@ def _people_or_none(span: Span) -> str | None:
 
 
 DATELINE_WITH_AGENCY = re.compile(
-    r"^(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*\((?P<agency>[^()]{1,40})\)\s*[-—–]"
+    r"^(?P<place>[A-Z][A-Za-z0-9 .,'-]{1,60}?)\s*\((?P<agency>[^()]{1,40})\)\s*[-—–]"
 )
 DATELINE_IN_CAPITALS = re.compile(
     r"^(?P<place>[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][A-Za-z .'-]{1,30})?)\s*[-—–]{1,2}\s"
@@ -355,7 +368,11 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if not strong:
             label = _keyword_label(span, label)
         of_label = _label_from_of_phrase(doc, span.start)
-        if of_label is not None and (not strong or label in ("PERSON", "ORGANISATION")):
+        if of_label is not None and (
+            not strong
+            or label in ("PERSON", "ORGANISATION")
+            or (label, of_label) == ("CITY", "PROVINCE")
+        ):
             label, strong = of_label, True  # "the town of Tal Kaif"
         if (
             not strong

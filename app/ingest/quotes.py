@@ -79,8 +79,11 @@ def _source_of(
             (c for c in cands if c.label == "PERSON" and c.para == para and 0 <= c.start - e <= 14),
             None,
         )
+    covers_head = named is not None and named.start <= head_start < named.end
     if named is not None and (
-        named.start <= head_end or _only_titles_before(doc, subj, named, ctx, para)
+        covers_head
+        or (named.label == "PERSON" and named.start <= head_end)
+        or _only_titles_before(doc, subj, named, ctx, para)
     ):
         return Source(offset, named.key, None, named.label == "PERSON")
     if subj.pos_ in ("NOUN", "PROPN"):

@@ -394,3 +394,17 @@ def test_roles_from_possessive_pronouns_and_lower_case_jobs(nlp: "Language") -> 
     )
     ryder = by_mention(x, "Pat Ryder")
     assert {"spokesman", "major general"} <= {r.title for r in ryder.roles}
+
+
+def test_subjects_peoples_families_and_dated_datelines(nlp: "Language") -> None:
+    text = (
+        "BAGHDAD, March 14 (INA) - A female UN worker in Jalalabad said: “We cannot go out.”\n\n"
+        "Druze leaders met in Sweida, and the Hassan brothers returned to the southern province "
+        "of Daraa."
+    )
+    x = run(nlp, text)
+    quote = x.quotes[0]
+    assert quote.speaker_key is None and "worker" in (quote.speaker_description or "")
+    texts = mention_texts(x)
+    assert "INA" not in texts and "Druze" not in texts and "Hassan" not in texts
+    assert by_mention(x, "Daraa").kind == "province"
