@@ -141,6 +141,7 @@ ACRONYM = re.compile(r" \(([A-Z][A-Z0-9&-]{1,7}s?)\)")
 def _abbreviates(acronym: str, name: str) -> bool:
     """'PMF' for 'Popular Mobilization Forces'; not 'AFP' for 'BAGHDAD'."""
     capitals = {ch for word in name.split() for ch in word[:1].upper()}
+    capitals |= {ch for ch in name if ch.isupper()}  # "U.N." gives U and N
     letters = [ch for ch in acronym.upper() if ch.isalpha()]
     return bool(letters) and letters[0] == name[:1].upper() and set(letters) <= capitals | {"S"}
 

@@ -4,7 +4,7 @@ plus unit phrases, designator places and the places named inside units."""
 import re
 from collections.abc import Iterable
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from app.ingest.context import ArticleContext, Candidate
 from app.ingest.knowledge import KnownName, lexicon, lookup
@@ -468,6 +468,86 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     return found
 
 
+NAME_CONNECTORS = {"of", "for", "in", "the", "al", "el", "-", "on", "bin", "abu"}
+
+
+def name_run_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """A run of capitalised words with a body's head ("Radaa Deterrence Force", "U.N.
+    Support Mission in Libya", "Subul al-Salam Brigade") is one name, even where the model
+    or the knowledge file saw only a place or an acronym inside it."""
+    heads: dict[str, str] = lexicon()["name_heads"]
+    doc = ctx.docs[para]
+    found = []
+    i = 0
+    while i < len(doc):
+        if not _capitalised(doc[i]) or doc[i].lower_ == "the":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(doc) and (_capitalised(doc[j]) or _connects(doc, j)):
+            j += 1
+        end = _name_end(doc, i, j, heads)
+        if end is not None:
+            span = doc[i:end]
+            start, stop = ctx.span_chars(para, span)
+            if _is_title(span[0].text) or _job(span[0].lower_):
+                i = j
+                continue  # "Commander-in-Chief of the Armed Forces" is a title
+            # "Ministry of Peshmerga Affairs", "Forces of the ...": the first word says what
+            first_head = span[0].lower_ in heads
+            label = (
+                heads[span[0].lower_]
+                if first_head
+                else next(heads[t.lower_] for t in reversed(span) if t.lower_ in heads)
+            )
+            if label == "UNIT_FORCES" and not first_head:
+                label = _unit_label(span)
+            found.append(Candidate(start, stop, span.text, label, para, i, end, None, True))
+        i = j
+    return found
+
+
+PLACE_TAKING_HEADS = {"mission", "office", "command"}
+
+
+def _job(word: str) -> bool:
+    nouns = set(lexicon()["role_nouns"])
+    return word in nouns or any(part in nouns for part in word.split("-"))
+
+
+def _connects(doc: Doc, j: int) -> bool:
+    """ "of", "in", "al" and hyphens inside a name, when a capitalised word follows."""
+    if doc[j].lower_ == "the" and (j == 0 or doc[j - 1].lower_ not in ("of", "for", "in")):
+        return False  # "X and the Y" are two names; "Ministry of the Interior" is one
+    k = j
+    while k < len(doc) and k - j < 3 and doc[k].lower_ in NAME_CONNECTORS:
+        k += 1
+    return k > j and k < len(doc) and _capitalised(doc[k])
+
+
+def _name_end(doc: Doc, i: int, j: int, heads: dict[str, str]) -> int | None:
+    """Where the name ends: at its last head word, or after "in Libya" that follows it."""
+    head_positions = [
+        k for k in range(i, j) if doc[k].lower_ in heads and doc[k].text[:1].isupper()
+    ]
+    if not head_positions or j - i < 2:
+        return None
+    last = head_positions[-1]
+    if (
+        last + 1 < j
+        and doc[last].lower_ in PLACE_TAKING_HEADS
+        and doc[last + 1].lower_ in ("in", "for", "of", "on")
+    ):
+        return j  # "Support Mission in Libya", "Council for Reconstruction"
+    return last + 1 if last + 1 - i >= 2 else None
+
+
+def _capitalised(tok: Token) -> bool:
+    if tok.is_sent_start:
+        return tok.pos_ == "PROPN"
+    return tok.text[:1].isupper()
+
+
 def affix_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     """'U.S.-backed' names the United States; 'Iranian-aligned' names nothing."""
     found = []
@@ -605,7 +685,7 @@ def nested_places(ctx: ArticleContext, outer: Candidate) -> list[Candidate]:
 def find_candidates(ctx: ArticleContext) -> list[Candidate]:
     out: list[Candidate] = []
     for para in range(len(ctx.docs)):
-        ents = entity_candidates(ctx, para)
+        ents = _yield_to_runs(entity_candidates(ctx, para), name_run_candidates(ctx, para))
         units = [
             u
             for u in unit_candidates(ctx, para)
@@ -620,10 +700,47 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         ents = [e for e in ents if not _overlaps_any(e, dated)]
         layer = dated + ents + units + affixes + designated
         for cand in list(layer):
-            if cand.label.startswith("UNIT_"):
+            if cand.label.startswith("UNIT_") and _generic(ctx, cand):
                 layer.extend(nested_places(ctx, cand))
         out.extend(layer)
     return sorted(out, key=lambda c: (c.start, -c.end))
+
+
+def _generic(ctx: ArticleContext, unit: Candidate) -> bool:
+    """ "the Ramadi police force" names a place and a unit; "Radaa Deterrence Force" is one
+    proper name, with no place mention inside it."""
+    doc = ctx.docs[unit.para]
+    return any(t.is_lower for t in doc[unit.token_start : unit.token_end])
+
+
+def _known_body_inside(e: Candidate, run: Candidate) -> bool:
+    return e.strong and not _is_place(e) and _inside(e, run)
+
+
+def _yield_to_runs(ents: list[Candidate], runs: list[Candidate]) -> list[Candidate]:
+    """A longer name made of capitalised words replaces the pieces found inside it; a name
+    the knowledge file knows whole (same span) stays as it is."""
+    for e in ents:  # same span: the model's guess gives way to the head word's
+        same = next((r for r in runs if (r.start, r.end) == (e.start, e.end)), None)
+        if same is not None and not e.strong:
+            e.label, e.strong = same.label, True
+    runs = [
+        r
+        for r in runs
+        if sum(_known_body_inside(e, r) for e in ents) < 2
+        and not any(e.label == "PERSON" and _inside(e, r) for e in ents)
+    ]
+    kept = [
+        e
+        for e in ents
+        if not any(_inside(e, r) and (e.start, e.end) != (r.start, r.end) for r in runs)
+    ]
+    new = [
+        r
+        for r in runs
+        if not any(_crosses_any(r, [e]) or (e.start, e.end) == (r.start, r.end) for e in ents)
+    ]
+    return kept + new
 
 
 def _names_inside(name: Candidate, phrase: Candidate) -> bool:

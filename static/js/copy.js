@@ -23,6 +23,14 @@ export async function copyText(text, input) {
   return false;
 }
 
+/** Show a message in a live region so that it is announced, even when it repeats. */
+export function setStatus(node, message) {
+  if (!node) return;
+  window.clearTimeout(node.statusTimer);
+  node.textContent = "";
+  node.statusTimer = window.setTimeout(() => { node.textContent = message; }, 50);
+}
+
 export function initCopyButtons(root = document) {
   for (const button of root.querySelectorAll(".copy-button[data-copy-target]")) {
     const input = document.getElementById(button.dataset.copyTarget);
@@ -31,11 +39,9 @@ export function initCopyButtons(root = document) {
     button.hidden = false;
     button.addEventListener("click", async () => {
       const ok = await copyText(input.value, input);
-      if (status) {
-        status.textContent = ok
-          ? "Link copied to the clipboard."
-          : "Copying is not permitted here: the link is selected, press Ctrl+C (⌘C) to copy it.";
-      }
+      setStatus(status, ok
+        ? "Link copied to the clipboard."
+        : "Copying is not permitted here: the link is selected, press Ctrl+C (⌘C) to copy it.");
       if (!ok) {
         input.focus();
         input.select();

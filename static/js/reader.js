@@ -17,14 +17,19 @@ if (dataNode && container) {
 
   const $ = (id) => document.getElementById(id);
   const panel = $("entity-panel");
+  const reader = $("reader");
   const live = $("reader-status");
   const state = { entity: null, index: -1 };
 
+  let announceTimer = 0;
   const announce = (message) => {
-    // Clear first so repeating the same message is announced again.
+    // Clear first so repeating the same message is announced again; a burst of messages
+    // (n held down) announces only the last one.
+    window.clearTimeout(announceTimer);
     live.textContent = "";
-    window.setTimeout(() => { live.textContent = message; }, 30);
+    announceTimer = window.setTimeout(() => { live.textContent = message; }, 60);
   };
+  let hinted = false; // how to use the keys is said once, not on every selection
   const markOf = (mentionId) => document.getElementById(`m-${mentionId}`);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -66,7 +71,13 @@ if (dataNode && container) {
           li.append(r.organisationUrl ? el("a", { href: r.organisationUrl, text: r.organisation })
             : r.organisation);
         }
-        li.append(" ", el("a", { href: r.sentenceUrl, class: "role-source", text: "(source)" }));
+        // Many roles have a source link: its name says which role it supports.
+        li.append(" ", el("a", {
+          href: r.sentenceUrl,
+          class: "role-source",
+          "aria-label": `source: ${entity.name}, ${r.title}`,
+          text: "(source)",
+        }));
         return li;
       }),
     );
@@ -115,7 +126,9 @@ if (dataNode && container) {
       fillPanel(entity);
       panel.hidden = false;
       document.body.classList.add("panel-open");
-      announce(`${entity.name}, ${entity.typeLabel.toLowerCase()}: ${plural(entity.mentions.length, "mention")}. Press n or p to move between them, Escape to clear.`);
+      const hint = hinted ? "" : " Press n or p to move between them, Escape to clear.";
+      hinted = true;
+      announce(`${entity.name}, ${entity.typeLabel.toLowerCase()}: ${plural(entity.mentions.length, "mention")}.${hint}`);
     }
     state.index = mentionId === null ? -1 : entity.mentions.findIndex((m) => m.id === mentionId);
     updatePosition();
@@ -173,11 +186,21 @@ if (dataNode && container) {
       e.target.closest("a.mention-link")?.querySelector("mark.mention");
     if (!mark || !container.contains(mark)) return;
     e.preventDefault();
+    activate(mark, e.detail === 0);
+  });
+
+  // Selecting a mention: with the keyboard (Enter on its link) focus moves into the panel, as
+  // following the link would have gone to the entity's page; Escape or Close bring it back.
+  function activate(mark, byKeyboard) {
     const entityId = Number(mark.dataset.entityId);
     const mentionId = Number(mark.id.slice(2));
     select(entityId, mentionId);
     history.replaceState(history.state, "", `#m-${mentionId}`);
-  });
+    // On a phone the panel is a sheet over the lower part of the page: keep the mention in sight
+    // (the page's scroll padding then keeps it above the sheet).
+    if (getComputedStyle(panel).position === "fixed") mark.scrollIntoView({ block: "nearest" });
+    if (byKeyboard) $("panel-name").focus();
+  }
 
   document.getElementById("entity-index")?.addEventListener("click", (e) => {
     const link = e.target.closest(".index-link");
@@ -197,7 +220,7 @@ if (dataNode && container) {
   $("panel-prev").addEventListener("click", () => goTo(state.index < 0 ? -1 : state.index - 1, { focus: false }));
   $("panel-close").addEventListener("click", () => clear());
 
-  const share = initShare({ container, text, slug: data.slug, announce });
+  const share = initShare({ container, text, slug: data.slug });
   initToggles();
 
   document.addEventListener("keydown", (e) => {
@@ -210,7 +233,17 @@ if (dataNode && container) {
       if (!typing && clear()) e.preventDefault();
       return;
     }
-    if (typing || !state.entity) return;
+    // A focused mention (reached with n / p) is activated like its link.
+    if (e.key === "Enter" && t instanceof Element && t.matches("mark.mention") && container.contains(t)) {
+      e.preventDefault();
+      activate(t, true);
+      return;
+    }
+    // Single-key shortcuts act only while focus is in the reader (WCAG 2.1.4), never in a field.
+    // (A click on the page's background focuses body, or main, which has tabindex -1.)
+    const inReader = t === document.body || t === document.documentElement ||
+      (t instanceof Element && t.matches("main")) || (t instanceof Node && reader.contains(t));
+    if (typing || !state.entity || !inReader || e.isComposing) return;
     if (e.key === "n" || e.key === "j") {
       e.preventDefault();
       goTo(state.index + 1);

@@ -3,10 +3,10 @@
 // TextPositionSelector hint), plus a browser text-fragment link.
 
 import { passageUrl, selectorFor, textFragment, trimRange } from "./anchor.js";
-import { copyText } from "./copy.js";
+import { copyText, setStatus } from "./copy.js";
 import { rangeToOffsets } from "./offsets.js";
 
-export function initShare({ container, text, slug, announce }) {
+export function initShare({ container, text, slug }) {
   const root = document.getElementById("share");
   const button = document.getElementById("share-button");
   const result = document.getElementById("share-result");
@@ -21,6 +21,15 @@ export function initShare({ container, text, slug, announce }) {
   button.hidden = true;
   let pending = null; // the selector of the current selection
   let returnFocus = null;
+  let block = null; // the top-level block of the article where the selection ends
+
+  // The block (paragraph, caption, aside) of the article text holding a boundary point.
+  const blockOf = (node, offset) => {
+    let n = node;
+    if (n === container) n = container.children[Math.max(0, offset - 1)] || null;
+    while (n && n.parentNode !== container) n = n.parentNode;
+    return n instanceof HTMLElement ? n : null;
+  };
 
   const current = () => {
     const selection = window.getSelection();
@@ -54,6 +63,10 @@ export function initShare({ container, text, slug, announce }) {
       return;
     }
     pending = selectorFor(text, found.start, found.end);
+    // In the reading and tab order the button follows the selected passage (it is positioned
+    // absolutely, so this moves nothing on screen); it is never inside a block of text.
+    block = blockOf(found.range.endContainer, found.range.endOffset);
+    if (block && block.nextSibling !== button) block.after(button);
     button.hidden = false;
     place(found.range);
   };
@@ -72,7 +85,8 @@ export function initShare({ container, text, slug, announce }) {
     if (!selector) return;
     const url = passageUrl(window.location.origin, slug, selector);
     const { start, end } = selector.position;
-    returnFocus = document.activeElement === button ? container : document.activeElement;
+    returnFocus = document.activeElement === button || document.activeElement === document.body
+      ? (block || container) : document.activeElement;
     field.value = url;
     fragment.href = `/articles/${encodeURIComponent(slug)}${textFragment(text, start, end)}`;
     excerpt.textContent = `“${selector.quote.exact}”`;
@@ -82,19 +96,19 @@ export function initShare({ container, text, slug, announce }) {
     field.focus();
     field.select();
     const ok = await copyText(url, null);
-    status.textContent = ok
+    // One announcement: the box's own status line (not also the page's live region).
+    setStatus(status, ok
       ? "Link copied to the clipboard."
-      : "The link is selected: press Ctrl+C (⌘C) to copy it.";
+      : "The link is selected: press Ctrl+C (⌘C) to copy it.");
     field.select();
-    announce(ok ? "Passage link created and copied." : "Passage link created.");
   };
 
   const hide = () => {
     if (result.hidden) return false;
     result.hidden = true;
     if (returnFocus && document.contains(returnFocus)) {
-      if (!returnFocus.hasAttribute("tabindex") && returnFocus === container) {
-        container.setAttribute("tabindex", "-1");
+      if (!returnFocus.hasAttribute("tabindex") && (returnFocus === container || returnFocus === block)) {
+        returnFocus.setAttribute("tabindex", "-1");
       }
       returnFocus.focus({ preventScroll: true });
     }
@@ -107,9 +121,9 @@ export function initShare({ container, text, slug, announce }) {
   close.addEventListener("click", hide);
   document.getElementById("share-copy").addEventListener("click", async () => {
     const ok = await copyText(field.value, field);
-    status.textContent = ok
+    setStatus(status, ok
       ? "Link copied to the clipboard."
-      : "The link is selected: press Ctrl+C (⌘C) to copy it.";
+      : "The link is selected: press Ctrl+C (⌘C) to copy it.");
   });
   return { close: hide, isOpen: () => !result.hidden };
 }

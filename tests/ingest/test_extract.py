@@ -408,3 +408,18 @@ def test_subjects_peoples_families_and_dated_datelines(nlp: "Language") -> None:
     texts = mention_texts(x)
     assert "INA" not in texts and "Druze" not in texts and "Hassan" not in texts
     assert by_mention(x, "Daraa").kind == "province"
+
+
+def test_capitalised_runs_with_a_body_head_are_one_name(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Clashes broke out between the Radaa Deterrence Force and the Subul al-Salam Brigade, "
+        "the U.N. Support Mission in Libya (UNSMIL) said. A commander of Asa'ib Ahl al-Haq and "
+        "the Badr Organization in Karbala denied it.",
+    )
+    force = by_mention(x, "Radaa Deterrence Force")
+    assert force.type == "unit" and "Radaa" not in mention_texts(x)
+    assert by_mention(x, "Subul al-Salam Brigade").type == "unit"
+    mission = by_mention(x, "U.N. Support Mission in Libya")
+    assert "UNSMIL" in {m.text for m in mission.mentions}
+    assert by_mention(x, "Karbala").type == "location"

@@ -514,3 +514,51 @@ def test_static_modules_are_served(client: TestClient) -> None:
         response = client.get(f"/static/js/{name}")
         assert response.status_code == 200, name
         assert "javascript" in response.headers["content-type"]
+
+
+# ---------------------------------------------------------------- names for assistive technology
+
+
+def _spoken(node: Node) -> str:
+    """Text content as a screen reader gets it: aria-hidden parts left out, spaces collapsed."""
+
+    def raw(n: Node) -> str:
+        return "".join(c if isinstance(c, str) else raw(c) for c in n.children
+                       if isinstance(c, str) or c.attrs.get("aria-hidden") != "true")
+
+    return " ".join(raw(node).split())
+
+
+def test_repeated_links_and_bare_numbers_carry_hidden_context(sample: TestClient) -> None:
+    article = dom(sample.get("/articles/sample").text)
+    skips = article.find_all("a", **{"class": "skip-link"})
+    assert [s.attrs["href"] for s in skips] == ["#main", "#entity-index"]
+    assert article.find_all("nav", id="entity-index")[0].attrs["tabindex"] == "-1"
+    for key, name in (("p", "Previous mention"), ("n", "Next mention")):
+        button = article.find_all("button", **{"aria-keyshortcuts": key})[0]
+        assert _spoken(button) == name
+    # "Actors 2" in the index headings says what the number counts.
+    heads = [h for h in article.find_all("h3") if h.attrs.get("id", "").startswith("index-")]
+    assert heads and all(re.search(r" \d+ names?$", _spoken(h)) for h in heads)
+    # The floating share button is never counted as article text.
+    assert "data-offset-skip" in article.find_all("button", id="share-button")[0].attrs
+
+    quotes_page = dom(sample.get("/articles/sample/quotes").text)
+    groups = quotes_page.find_all("section", **{"class": "speaker-group"})
+    counted = [_spoken(g.find_all("h2")[0]) for g in groups if g.attrs.get("aria-labelledby",
+                                                                           "").startswith("speaker")]
+    assert counted and all(re.search(r" \d+ quotes?$", c) for c in counted), counted
+
+    index = dom(sample.get("/").text)
+    link = next(a for a in index.find_all("a") if a.attrs.get("href") == "/articles/sample/quotes")
+    assert _spoken(link).startswith("quotes in “")
+
+    by_name = {e["name"]: e for e in entities(sample)}
+    police = dom(sample.get(f"/articles/sample/entities/{by_name['Ramadi police']['id']}").text)
+    says = [_spoken(a) for a in police.find_all("a") if a.text().startswith("Where the article")]
+    assert says and all(s.startswith("Where the article says so: Sam Rivers, ") for s in says)
+
+
+def test_error_pages_have_a_descriptive_title(sample: TestClient) -> None:
+    page = dom(sample.get("/articles/nope", headers=HTML).text)
+    assert page.find_all("title")[0].text().startswith("Not found (error 404) — ")
