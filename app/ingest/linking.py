@@ -129,6 +129,8 @@ def link_mentions(cands: list[Candidate]) -> None:
         type_ = DOMAIN_LABELS[c.label][0]
         name = c.canonical or c.text
         norm = _norm(name)
+        if type_ == "unit" and not c.canonical:
+            norm = re.sub(r"\b(troops|soldiers)$", "forces", norm)  # "Iraqi troops", "Iraqi forces"
         known = lookup(c.text)
         if c.label == "PROVINCE" and known is not None and known.label == "CITY":
             norm = f"{norm} province"  # "Hodeidah province" is not the city of Hodeidah

@@ -223,10 +223,20 @@ def _named_by_head(
         last_words = {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
         if c.form == "name" and last_words & {head, singular, singular + "s"}:
             return c
-        words = {w.lower() for w in c.text.split()[1:]}  # not the first: "Syrian", "Iraqi"
-        if capitalised and c.form == "name" and c.label in BODY_LABELS and head in words:
+        if c.form == "name" and c.label in BODY_LABELS and _word_of_name(head, c, capitalised):
             return c
     return None
+
+
+def _word_of_name(head: str, body: Candidate, capitalised: bool) -> bool:
+    """ "The Observatory", "the ministry", "the mission": a word of a body's longer name
+    (not its first word when that is a nationality: "Syrian", "Iraqi")."""
+    words = [w.lower() for w in body.text.split()]
+    if len(words) < 2:
+        return False
+    if not words[0][:1].isalpha() or body.text.split()[0] in lexicon()["demonyms"]:
+        words = words[1:]
+    return head in words if capitalised else head in words and len(head) >= 5
 
 
 def _salient_group(cands: list[Candidate], offset: int) -> str | None:

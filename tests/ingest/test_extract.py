@@ -423,3 +423,15 @@ def test_capitalised_runs_with_a_body_head_are_one_name(nlp: "Language") -> None
     mission = by_mention(x, "U.N. Support Mission in Libya")
     assert "UNSMIL" in {m.text for m in mission.mentions}
     assert by_mention(x, "Karbala").type == "location"
+
+
+def test_a_word_of_a_body_s_name_and_troops_as_forces(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Ministry of Defence said Iraqi forces had entered the town. Iraqi troops later "
+        "withdrew, the ministry added.",
+    )
+    ministry = by_mention(x, "Ministry of Defence")
+    assert "the ministry" in {m.text for m in ministry.mentions}
+    forces = by_mention(x, "Iraqi forces")
+    assert "Iraqi troops" in {m.text for m in forces.mentions}
