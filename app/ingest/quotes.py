@@ -143,6 +143,10 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
     return found
 
 
+SAID_AS = re.compile(
+    r"\bwhat\s+(?P<who>he|she|they|[A-Z][\w’'-]+)\s+(?:has\s+|had\s+)?"
+    r"(?:called|calls|termed|terms|described as|describes as)\s*$"
+)
 FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
 
 
@@ -158,7 +162,10 @@ def _kind(doc: Doc, start: int, end: int) -> str:
     text = doc.text
     if not _embedded(text, start):
         return "direct"
-    if TERM_CUE.search(text[: start - 1].rstrip()[-60:]):
+    before = text[: start - 1].rstrip()[-60:]
+    if SAID_AS.search(before):
+        return "partial"  # "what he called “…”": his words, quoted in part
+    if TERM_CUE.search(before):
         return "term"
     tokens = [t for t in doc if start <= t.idx < end and not t.is_punct]
     if len(tokens) >= 4 and any(t.tag_ in FINITE_TAGS for t in tokens):
@@ -239,6 +246,23 @@ class _Found:
     unclosed: bool
 
 
+def _said_as_source(
+    ctx: ArticleContext,
+    para: int,
+    start: int,
+    who: str,
+    cands: list[Candidate],
+    sources: list[Source],
+) -> Source | None:
+    """The "he" or the name in "what he called “…”"."""
+    offset = ctx.offsets[para] + start
+    if who.lower() in PRONOUNS:
+        prior = [s for s in sources if s.offset < offset and s.person]
+        return prior[-1] if prior else None
+    named = [c for c in cands if c.key and c.text == who and c.start < offset]
+    return Source(offset, named[-1].key, None, True) if named else None
+
+
 def _continue_speakers(found: list[_Found]) -> None:
     """A quotation broken by its attribution, or running over paragraphs, keeps one speaker."""
     for prev, cur in zip(found, found[1:], strict=False):
@@ -274,6 +298,9 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
             src = None
             if kind != "term":
                 src = _speaker(ctx, para, start, end, cands, sources)
+                said_as = SAID_AS.search(text[: start - 1].rstrip()[-60:])
+                if said_as and (src is None or src.key is None):
+                    src = _said_as_source(ctx, para, start, said_as.group("who"), cands, sources)
                 if (src is None or src.key is None) and _embedded(text, start):
                     # "a statement saying that the group “had imposed …”": no one is named
                     # as the speaker, but the quoted clause's own subject is

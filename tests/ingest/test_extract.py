@@ -435,3 +435,14 @@ def test_a_word_of_a_body_s_name_and_troops_as_forces(nlp: "Language") -> None:
     assert "the ministry" in {m.text for m in ministry.mentions}
     forces = by_mention(x, "Iraqi forces")
     assert "Iraqi troops" in {m.text for m in forces.mentions}
+
+
+def test_what_he_called_is_his_partial_quote(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Gen. Tariq Hamid visited Sweida on Monday. He condemned what he called “a war of "
+        "extermination” against the town.",
+    )
+    quote = x.quotes[0]
+    assert quote.kind == "partial"
+    assert quote.speaker_key == by_mention(x, "Tariq Hamid").key
