@@ -414,9 +414,9 @@ def test_trailing_slash_redirects_to_the_canonical_url(sample_client: TestClient
 @pytest.mark.parametrize(
     ("url", "status"),
     [
-        ("/api/articles/sample/entities/99999999999999999999", 422),
-        ("/api/articles/sample/entities/0", 422),
-        ("/api/articles/sample/entities/-1", 422),
+        ("/api/articles/sample/entities/99999999999999999999", 404),
+        ("/api/articles/sample/entities/0", 404),
+        ("/api/articles/sample/entities/-1", 404),
         ("/api/articles/sample/entities/abc", 422),
         ("/articles/sample/entities/99999999999999999999", 404),
         ("/articles/sample/entities/%C2%B2", 404),  # "²": isdigit() but not int()-able
