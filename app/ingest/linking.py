@@ -148,6 +148,21 @@ def _abbreviates(acronym: str, name: str) -> bool:
     return bool(letters) and letters[0] == name[:1].upper() and set(letters) <= capitals | {"S"}
 
 
+def _alias_of(named: Candidate, start: int, end: int, text: str) -> Candidate:
+    """Another name for ``named`` written right after it, as a mention of the same entity."""
+    return Candidate(
+        start,
+        end,
+        text,
+        named.label,
+        named.para,
+        named.token_end,
+        named.token_end,
+        key=named.key,
+        strong=True,
+    )
+
+
 def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
     """ "the Popular Mobilization Forces (PMF)": the letters in brackets name the same
     entity, there and wherever else the article uses them. Returns new mentions found."""
@@ -164,19 +179,7 @@ def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
         aliases[match.group(1)] = c
         start, end = match.start(1), match.end(1)
         if not any(o.start == start and o.end == end for o in cands):
-            added.append(
-                Candidate(
-                    start,
-                    end,
-                    match.group(1),
-                    c.label,
-                    c.para,
-                    c.token_end,
-                    c.token_end,
-                    key=c.key,
-                    strong=True,
-                )
-            )
+            added.append(_alias_of(c, start, end, match.group(1)))
     for c in [*cands, *added]:
         named = aliases.get(c.text)
         if named is not None:
@@ -202,19 +205,7 @@ def link_known_as(text: str, cands: list[Candidate]) -> list[Candidate]:
         start, end = match.span("alias")
         names[match.group("alias")] = c
         if (start, end) not in by_span and not any(o.start < end and start < o.end for o in cands):
-            added.append(
-                Candidate(
-                    start,
-                    end,
-                    match.group("alias"),
-                    c.label,
-                    c.para,
-                    c.token_end,
-                    c.token_end,
-                    key=c.key,
-                    strong=True,
-                )
-            )
+            added.append(_alias_of(c, start, end, match.group("alias")))
     for other in cands:  # the alias wherever else the article uses it
         named = names.get(other.text)
         if named is not None and other is not named:
