@@ -206,6 +206,9 @@ def store(
 ) -> IngestOutcome:
     """Write the article in the caller's transaction; nothing is visible until it commits."""
     article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is not None and article.content_sha256 == content_sha256(normalised.text):
+        # another writer stored this very text since the caller last looked
+        return keep_unchanged(session, article, item)
     status = "created"
     if article is None:
         article = Article(slug=slug, title=title, revision=1)
