@@ -248,8 +248,17 @@ def ingest_default() -> int:
 
 
 def serve(host: str | None, port: int | None) -> int:
+    import os
+
     import uvicorn
 
+    # The app reads its settings itself; --host/--port must reach it (and the PUBLIC_URL
+    # default built from them).
+    if host:
+        os.environ["HOST"] = host
+    if port:
+        os.environ["PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
     try:
         check_database(settings.database_url)

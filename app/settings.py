@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,17 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm"
     ingest_timeout: float = 120.0
     max_article_chars: int = 200_000
+    # The address readers use to reach the server. Every absolute URL the app writes
+    # (canonical links, share cards, annotation ids) starts with it; the request's Host
+    # header never does, so no client can make the app hand out someone else's address.
+    public_url: str = ""
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> "Settings":
+        if not self.public_url:
+            self.public_url = f"http://{self.host}:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        return self
 
 
 @lru_cache

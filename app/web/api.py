@@ -16,13 +16,17 @@ from app import repository as repo
 from app.ingest.service import ArticleInput, IngestError, prepare, save, unchanged_outcome
 from app.ingest.worker import WorkerUnavailable
 from app.models import Article
-from app.web.app import SessionDep
-from app.web.serialise import (
-    article_detail,
-    article_summary,
-    entity_dict,
-    mention_dict,
-    quote_dict,
+from app.web.deps import ArticleDep, LinksDep, SessionDep
+from app.web.schemas import (
+    ArticleDetail,
+    ArticleSummary,
+    EntityDetail,
+    EntityOut,
+    ErrorOut,
+    HealthOut,
+    IngestOut,
+    MentionWithEntity,
+    QuoteOut,
 )
 
 router = APIRouter()
@@ -57,31 +61,12 @@ class ArticleIn(BaseModel):
         return value
 
 
-class ErrorOut(BaseModel):
-    detail: str
-
-
 # Largest id a portable INTEGER column holds; larger ids cannot exist, so they are not looked up.
 MAX_ID = 2**31 - 1
 EntityId = Annotated[int, Path(description="an entity id")]
-Slug = Annotated[str, Path(description="the article's slug", examples=["ramadi"])]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no such item"}
 }
-
-
-class IngestOut(BaseModel):
-    slug: str
-    status: str
-    revision: int
-    url: str
-
-
-def _article_or_404(session: SessionDep, slug: str) -> Article:
-    article = repo.get_article(session, slug)
-    if article is None:
-        raise HTTPException(404, f"no article with slug {slug!r}")
-    return article
 
 
 @router.get(
@@ -89,66 +74,71 @@ def _article_or_404(session: SessionDep, slug: str) -> Article:
     tags=["health"],
     responses={503: {"model": ErrorOut, "description": "database unavailable or not migrated"}},
 )
-def healthz(session: SessionDep) -> dict[str, str]:
+def healthz(session: SessionDep) -> HealthOut:
     try:
         # The schema too, not just the connection: an unmigrated database cannot serve a page.
         session.execute(select(Article.id).limit(1))
     except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
         raise HTTPException(503, f"database unavailable: {exc.__class__.__name__}") from exc
-    return {"status": "ok"}
+    return HealthOut(status="ok")
 
 
 @router.get("/api/articles", tags=["articles"])
-def list_articles(session: SessionDep) -> list[dict[str, Any]]:
-    return [article_summary(a) for a in repo.list_articles(session)]
+def list_articles(session: SessionDep, links: LinksDep) -> list[ArticleSummary]:
+    return [ArticleSummary.of(a, links) for a in repo.list_articles(session)]
 
 
 @router.get("/api/articles/{slug}", tags=["articles"], responses=NOT_FOUND)
-def get_article(slug: Slug, session: SessionDep) -> dict[str, Any]:
-    return article_detail(_article_or_404(session, slug))
+def get_article(article: ArticleDep, links: LinksDep) -> ArticleDetail:
+    return ArticleDetail.of(article, links)
 
 
 @router.get("/api/articles/{slug}/entities", tags=["entities"], responses=NOT_FOUND)
-def list_entities(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
-    article = _article_or_404(session, slug)
-    return [entity_dict(slug, e) for e in repo.entities_of(session, article.id)]
+def list_entities(article: ArticleDep, session: SessionDep, links: LinksDep) -> list[EntityOut]:
+    return [EntityOut.of(article.slug, e, links) for e in repo.entities_of(session, article.id)]
 
 
 @router.get(
     "/api/articles/{slug}/entities/{entity_id}", tags=["entities"], responses=NOT_FOUND
 )
-def get_entity(slug: Slug, entity_id: EntityId, session: SessionDep) -> dict[str, Any]:
-    article = _article_or_404(session, slug)
+def get_entity(
+    article: ArticleDep, entity_id: EntityId, session: SessionDep, links: LinksDep
+) -> EntityDetail:
+    slug = article.slug
     # an id no row can have is as unknown as any other (and must not overflow the database)
     entity = repo.get_entity(session, article.id, entity_id) if 1 <= entity_id <= MAX_ID else None
     if entity is None:
         raise HTTPException(404, f"no entity {entity_id} in article {slug!r}")
     quotes = [q for q in repo.quotes_of(session, article.id) if q.speaker_id == entity.id]
-    return {**entity_dict(slug, entity), "quotes": [quote_dict(slug, q) for q in quotes]}
+    return EntityDetail(
+        **EntityOut.of(slug, entity, links).model_dump(),
+        quotes=[QuoteOut.of(slug, q, links) for q in quotes],
+    )
 
 
 @router.get("/api/articles/{slug}/mentions", tags=["entities"], responses=NOT_FOUND)
-def list_mentions(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
-    article = _article_or_404(session, slug)
+def list_mentions(
+    article: ArticleDep, session: SessionDep, links: LinksDep
+) -> list[MentionWithEntity]:
     return [
-        {**mention_dict(slug, m), "entity_id": m.entity_id}
+        MentionWithEntity.of(article.slug, m, links)
         for m in repo.mentions_of(session, article.id)
     ]
 
 
 @router.get("/api/articles/{slug}/quotes", tags=["quotes"], responses=NOT_FOUND)
-def list_quotes(slug: Slug, session: SessionDep) -> list[dict[str, Any]]:
-    article = _article_or_404(session, slug)
-    return [quote_dict(slug, q) for q in repo.quotes_of(session, article.id)]
+def list_quotes(article: ArticleDep, session: SessionDep, links: LinksDep) -> list[QuoteOut]:
+    return [QuoteOut.of(article.slug, q, links) for q in repo.quotes_of(session, article.id)]
 
 
 @router.get("/api/articles/{slug}/quotes/{quote_id}", tags=["quotes"], responses=NOT_FOUND)
-def get_quote(slug: Slug, quote_id: str, session: SessionDep) -> dict[str, Any]:
-    article = _article_or_404(session, slug)
+def get_quote(
+    article: ArticleDep, quote_id: str, session: SessionDep, links: LinksDep
+) -> QuoteOut:
     quote = repo.get_quote(session, article.id, quote_id)
     if quote is None:
-        raise HTTPException(404, f"no quote {quote_id!r} in article {slug!r}")
-    return quote_dict(slug, quote)
+        raise HTTPException(404, f"no quote {quote_id!r} in article {article.slug!r}")
+    return QuoteOut.of(article.slug, quote, links)
 
 
 bearer = HTTPBearer(auto_error=False, description="ADMIN_TOKEN, for writes over HTTP")
@@ -190,7 +180,9 @@ def _error(description: str) -> dict[str, Any]:
         503: _error("extraction could not run (worker crashed, timed out, no model)"),
     },
 )
-async def post_article(body: ArticleIn, request: Request, response: Response) -> IngestOut:
+async def post_article(
+    body: ArticleIn, request: Request, response: Response, links: LinksDep
+) -> IngestOut:
     settings = request.app.state.settings
     factory = request.app.state.session_factory
     item = ArticleInput(body.text, body.slug, body.title, body.source, body.published)
@@ -215,7 +207,7 @@ async def post_article(body: ArticleIn, request: Request, response: Response) ->
     response.status_code = 201 if outcome.status == "created" else 200
     return IngestOut(
         slug=outcome.slug, status=outcome.status, revision=outcome.revision,
-        url=f"/articles/{outcome.slug}",
+        url=links.article(outcome.slug),
     )
 
 

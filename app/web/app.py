@@ -1,16 +1,14 @@
 """The app factory: one FastAPI app serving HTML pages and their JSON twins."""
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,20 +16,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.web import api, pages, reader_api
+from app.web.links import Links
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    session = request.app.state.session_factory()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,9 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    app.state.links = Links(settings.public_url)
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-
-    from app.web import api, pages, reader_api
+    # Every template builds its URLs with this one builder: {{ url.article(slug) }}.
+    app.state.templates.env.globals["url"] = app.state.links
 
     app.include_router(api.router)
     app.include_router(reader_api.router)

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 
 from app import repository as repo
 from app.models import Article, Entity, Quote
-from app.web.anchor import PassageSelector, SelectorError, resolve, text_fragment
-from app.web.app import SessionDep
+from app.web.anchor import PassageSelector, SelectorError, resolve
+from app.web.deps import ArticleDep, LinksDep, SessionDep
+from app.web.links import Links
+from app.web.presenters.reader import reader_data, sentence_of, sentences_of
 from app.web.render import Highlight, MentionView, QuoteView, render_span
-from app.web.serialise import entity_url, quote_url
+from app.web.schemas import TYPE_LABELS
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
-TYPE_LABELS = {"actor": "Actor", "unit": "Unit", "location": "Location"}
 TYPE_PLURALS = {"actor": "Actors", "unit": "Units", "location": "Locations"}
 TYPE_HELP = {
     "actor": "people, groups and institutions",
@@ -41,17 +42,6 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLRespo
     return templates.TemplateResponse(request, template, base | context)
 
 
-def _absolute(request: Request, path: str) -> str:
-    return str(request.base_url).rstrip("/") + path
-
-
-def _article_or_404(session: Session, slug: str) -> Article:
-    article = repo.get_article(session, slug)
-    if article is None:
-        raise HTTPException(404, f"No article with slug “{slug}”.")
-    return article
-
-
 _ENTITY_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
@@ -68,7 +58,7 @@ def _entity_or_404(session: Session, article: Article, entity_id: str) -> Entity
     return entity
 
 
-def _mention_views(slug: str, entities: list[Entity]) -> list[MentionView]:
+def _mention_views(slug: str, entities: list[Entity], links: Links) -> list[MentionView]:
     return [
         MentionView(
             m.id,
@@ -76,28 +66,12 @@ def _mention_views(slug: str, entities: list[Entity]) -> list[MentionView]:
             e.type,
             m.start,
             m.end,
-            entity_url(slug, e.id),
+            links.entity(slug, e.id),
             f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})",
         )
         for e in entities
         for m in e.mentions
     ]
-
-
-def _sentences(article: Article) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in article.sentences] or [
-        (p.start, p.end) for p in article.paragraphs
-    ]
-
-
-def _sentence_of(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    return next(((s, e) for s, e in sentences if s <= start < e), (start, end))
-
-
-def passage_url(article: Article, start: int, end: int) -> str:
-    """A link to the article opened on ``text[start:end]``, resolved server-side."""
-    query = PassageSelector.for_range(article.text, start, end).to_query()
-    return f"/articles/{article.slug}?{query}#passage"
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -116,44 +90,6 @@ def _speaker_name(quote: Quote) -> str:
 @router.get("/")
 def index(request: Request, session: SessionDep) -> HTMLResponse:
     return _page(request, "index.html", {"articles": repo.list_articles(session)})
-
-
-def _reader_data(article: Article, entities: list[Entity], sentences: list[tuple[int, int]]
-                 ) -> dict[str, Any]:
-    """What the reader script needs, embedded as inert JSON (CSP allows it: it never runs)."""
-    return {
-        "slug": article.slug,
-        "revision": article.revision,
-        "text": article.text,
-        "entities": [
-            {
-                "id": e.id,
-                "name": e.name,
-                "type": e.type,
-                "typeLabel": TYPE_LABELS.get(e.type, e.type),
-                "kind": e.kind,
-                "aliases": list(e.aliases or []),
-                "url": entity_url(article.slug, e.id),
-                "roles": [
-                    {
-                        "title": r.title,
-                        "organisation": r.organisation.name if r.organisation is not None
-                        else r.organisation_name,
-                        "organisationUrl": entity_url(article.slug, r.organisation.id)
-                        if r.organisation is not None else None,
-                        "sentenceUrl": passage_url(article, r.start, r.end),
-                    }
-                    for r in e.roles
-                ],
-                "mentions": [
-                    {"id": m.id, "start": m.start, "end": m.end,
-                     "sentence": list(_sentence_of(sentences, m.start, m.end))}
-                    for m in e.mentions
-                ],
-            }
-            for e in entities
-        ],
-    }
 
 
 def _selector_highlight(
@@ -200,9 +136,9 @@ class PageCache:
         self._lock = Lock()
 
     @staticmethod
-    def key(request: Request, article: Article) -> tuple[Any, ...]:
-        return (str(request.base_url), article.id, article.revision, article.content_sha256,
-                article.updated_at)
+    def key(article: Article) -> tuple[Any, ...]:
+        # Pages never depend on the request's Host: absolute URLs come from PUBLIC_URL.
+        return (article.id, article.revision, article.content_sha256, article.updated_at)
 
     def get(self, key: tuple[Any, ...]) -> bytes | None:
         with self._lock:
@@ -227,26 +163,28 @@ def _page_cache(request: Request) -> PageCache:
 
 
 @router.get("/articles/{slug}")
-def article_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
-    article = _article_or_404(session, slug)
+def article_page(
+    article: ArticleDep, request: Request, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
     cacheable = not request.query_params
-    cache, key = _page_cache(request), PageCache.key(request, article)
+    cache, key = _page_cache(request), PageCache.key(article)
     if cacheable and (body := cache.get(key)) is not None:
         return HTMLResponse(body)
-    response = _render_article_page(slug, request, session, article)
+    response = _render_article_page(request, session, article, links)
     if cacheable and response.status_code == 200:
         cache.put(key, bytes(response.body))
     return response
 
 
 def _render_article_page(
-    slug: str, request: Request, session: Session, article: Article
+    request: Request, session: Session, article: Article, links: Links
 ) -> HTMLResponse:
+    slug = article.slug
     entities = repo.entities_of(session, article.id)
     quotes = repo.quotes_of(session, article.id)
-    sentences = _sentences(article)
+    sentences = sentences_of(article)
     highlight, selected_quote, notice = _selector_highlight(request, article, quotes)
-    mentions = _mention_views(slug, entities)
+    mentions = _mention_views(slug, entities, links)
     quote_views = [QuoteView(q.id, q.start, q.end, q.id == selected_quote) for q in quotes]
     # A selected quote is marked on its own span; the text-run highlight is the fallback for
     # a quote that could not be nested as a span (it crosses a mention).
@@ -285,11 +223,13 @@ def _render_article_page(
             "quote_count": len(quotes),
             "notice": notice,
             "highlighted": highlight is not None,
-            "canonical": _absolute(request, f"/articles/{slug}"),
+            "canonical": links.absolute(links.article(slug)),
             "description": _truncate(
                 next((article.text[p.start : p.end] for p in article.paragraphs
                       if p.kind == "body"), article.title), 200),
-            "reader_data": _reader_data(article, entities, sentences),
+            "reader_data": reader_data(article, entities, sentences, links).model_dump(
+                mode="json"
+            ),
         },
     )
 
@@ -307,13 +247,14 @@ def _kwic(text: str, start: int, end: int, sentence: tuple[int, int]) -> dict[st
 
 
 @router.get("/articles/{slug}/entities/{entity_id}")
-def entity_page(slug: str, entity_id: str, request: Request, session: SessionDep) -> HTMLResponse:
-    article = _article_or_404(session, slug)
+def entity_page(
+    article: ArticleDep, entity_id: str, request: Request, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
     entity = _entity_or_404(session, article, entity_id)
     entities = repo.entities_of(session, article.id)
-    sentences = _sentences(article)
+    sentences = sentences_of(article)
     contexts = [
-        _kwic(article.text, m.start, m.end, _sentence_of(sentences, m.start, m.end))
+        _kwic(article.text, m.start, m.end, sentence_of(sentences, m.start, m.end))
         | {"id": m.id, "text": m.text, "form": m.form}
         for m in entity.mentions
     ]
@@ -323,7 +264,7 @@ def entity_page(slug: str, entity_id: str, request: Request, session: SessionDep
             "organisation": r.organisation,
             "organisation_name": r.organisation_name,
             "sentence": article.text[r.start : r.end],
-            "sentence_url": passage_url(article, r.start, r.end),
+            "sentence_url": links.passage(article, r.start, r.end),
         }
         for r in entity.roles
     ]
@@ -343,18 +284,19 @@ def entity_page(slug: str, entity_id: str, request: Request, session: SessionDep
             "roles": roles,
             "members": [
                 {"entity": o, "title": r.title,
-                 "sentence_url": passage_url(article, r.start, r.end)} for o, r in members
+                 "sentence_url": links.passage(article, r.start, r.end)} for o, r in members
             ],
             "quotes": quotes,
             "related": repo.co_mentioned(entity, entities, sentences),
-            "canonical": _absolute(request, entity_url(slug, entity.id)),
+            "canonical": links.absolute(links.entity(article.slug, entity.id)),
         },
     )
 
 
 @router.get("/articles/{slug}/quotes")
-def quotes_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
-    article = _article_or_404(session, slug)
+def quotes_page(
+    article: ArticleDep, request: Request, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
     groups: dict[str, dict[str, Any]] = {}
     quotes = repo.quotes_of(session, article.id)
     terms = [q for q in quotes if q.kind == "term"]
@@ -375,21 +317,23 @@ def quotes_page(slug: str, request: Request, session: SessionDep) -> HTMLRespons
             "groups": ordered,
             "terms": terms,
             "quote_count": sum(len(g["quotes"]) for g in ordered),
-            "canonical": _absolute(request, f"/articles/{slug}/quotes"),
+            "canonical": links.absolute(links.quotes(article.slug)),
         },
     )
 
 
 @router.get("/articles/{slug}/quotes/{quote_id}")
-def quote_page(slug: str, quote_id: str, request: Request, session: SessionDep) -> HTMLResponse:
-    article = _article_or_404(session, slug)
+def quote_page(
+    article: ArticleDep, quote_id: str, request: Request, session: SessionDep, links: LinksDep
+) -> HTMLResponse:
+    slug = article.slug
     quote = repo.get_quote(session, article.id, quote_id)
     if quote is None:
         raise HTTPException(404, "No such quote in this article.")
     para = next(
         (p for p in article.paragraphs if p.start <= quote.start < p.end), article.paragraphs[0]
     )
-    permalink = _absolute(request, quote_url(slug, quote.id))
+    permalink = links.absolute(links.quote(slug, quote.id))
     speaker = _speaker_name(quote)
     excerpt = _truncate(quote.text, 300)
     return _page(
@@ -401,9 +345,8 @@ def quote_page(slug: str, quote_id: str, request: Request, session: SessionDep) 
             "speaker": speaker,
             "before": article.text[para.start : quote.start],
             "after": article.text[quote.end : para.end],
-            "context_url": f"/articles/{slug}?quote={quote.id}#q-{quote.id}",
-            "fragment_url": f"/articles/{slug}"
-            + text_fragment(article.text, quote.start, quote.end),
+            "context_url": links.quote_in_context(slug, quote.id),
+            "fragment_url": links.text_fragment(article, quote.start, quote.end),
             "permalink": permalink,
             "canonical": permalink,
             "og": {

@@ -24,13 +24,14 @@ export function selectorFor(text, start, end, context = CONTEXT_CHARS) {
 
 const enc = (s) => encodeURIComponent(s);
 
-export function passageUrl(origin, slug, selector) {
+/** The article at ``articleUrl`` opened on the passage ``selector`` describes. */
+export function passageUrl(articleUrl, selector) {
   const q = selector.quote;
   const parts = [`exact=${enc(q.exact)}`];
   if (q.prefix) parts.push(`prefix=${enc(q.prefix)}`);
   if (q.suffix) parts.push(`suffix=${enc(q.suffix)}`);
   parts.push(`start=${selector.position.start}`, `end=${selector.position.end}`);
-  return `${origin}/articles/${enc(slug)}?${parts.join("&")}#passage`;
+  return `${articleUrl}?${parts.join("&")}#passage`;
 }
 
 /** A browser text fragment (#:~:text=prefix-,exact,-suffix); "-" "," "&" are percent-encoded. */

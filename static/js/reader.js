@@ -56,7 +56,7 @@ if (dataNode && container) {
   function fillPanel(entity) {
     panel.dataset.type = entity.type;
     $("panel-swatch").dataset.type = entity.type;
-    $("panel-swatch").textContent = entity.typeLabel;
+    $("panel-swatch").textContent = entity.type_label;
     $("panel-kind").textContent = entity.kind;
     $("panel-name").textContent = entity.name;
     const aliases = $("panel-aliases");
@@ -66,14 +66,14 @@ if (dataNode && container) {
     roles.replaceChildren(
       ...entity.roles.map((r) => {
         const li = el("li", {}, r.title);
-        if (r.organisation) {
+        if (r.organisation_name) {
           li.append(", ");
-          li.append(r.organisationUrl ? el("a", { href: r.organisationUrl, text: r.organisation })
-            : r.organisation);
+          li.append(r.organisation_url ? el("a", { href: r.organisation_url, text: r.organisation_name })
+            : r.organisation_name);
         }
         // Many roles have a source link: its name says which role it supports.
         li.append(" ", el("a", {
-          href: r.sentenceUrl,
+          href: r.sentence_url,
           class: "role-source",
           "aria-label": `source: ${entity.name}, ${r.title}`,
           text: "(source)",
@@ -128,7 +128,7 @@ if (dataNode && container) {
       document.body.classList.add("panel-open");
       const hint = hinted ? "" : " Press n or p to move between them, Escape to clear.";
       hinted = true;
-      announce(`${entity.name}, ${entity.typeLabel.toLowerCase()}: ${plural(entity.mentions.length, "mention")}.${hint}`);
+      announce(`${entity.name}, ${entity.type_label.toLowerCase()}: ${plural(entity.mentions.length, "mention")}.${hint}`);
     }
     state.index = mentionId === null ? -1 : entity.mentions.findIndex((m) => m.id === mentionId);
     updatePosition();
@@ -220,7 +220,7 @@ if (dataNode && container) {
   $("panel-prev").addEventListener("click", () => goTo(state.index < 0 ? -1 : state.index - 1, { focus: false }));
   $("panel-close").addEventListener("click", () => clear());
 
-  const share = initShare({ container, text, slug: data.slug });
+  const share = initShare({ container, text, articleUrl: data.url, permalink: data.permalink });
   initToggles();
 
   document.addEventListener("keydown", (e) => {

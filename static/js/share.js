@@ -6,7 +6,7 @@ import { passageUrl, selectorFor, textFragment, trimRange } from "./anchor.js";
 import { copyText, setStatus } from "./copy.js";
 import { rangeToOffsets } from "./offsets.js";
 
-export function initShare({ container, text, slug }) {
+export function initShare({ container, text, articleUrl, permalink }) {
   const root = document.getElementById("share");
   const button = document.getElementById("share-button");
   const result = document.getElementById("share-result");
@@ -83,12 +83,12 @@ export function initShare({ container, text, slug }) {
   const open = async () => {
     const selector = pending || (current() && selectorFor(text, current().start, current().end));
     if (!selector) return;
-    const url = passageUrl(window.location.origin, slug, selector);
+    const url = passageUrl(permalink, selector);
     const { start, end } = selector.position;
     returnFocus = document.activeElement === button || document.activeElement === document.body
       ? (block || container) : document.activeElement;
     field.value = url;
-    fragment.href = `/articles/${encodeURIComponent(slug)}${textFragment(text, start, end)}`;
+    fragment.href = `${articleUrl}${textFragment(text, start, end)}`;
     excerpt.textContent = `“${selector.quote.exact}”`;
     status.textContent = "";
     result.hidden = false;

@@ -70,7 +70,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     store_text(factory, SAMPLE, "revise")
 
     port = _free_port()
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(Settings(database_url=db_url, public_url=f"http://127.0.0.1:{port}"))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

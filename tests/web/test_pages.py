@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.ingest.normalise import normalise_text
+from app.settings import Settings
 from app.web.anchor import PassageSelector
 from tests.web.conftest import SAMPLE
 
@@ -242,12 +243,14 @@ def test_quotes_page_groups_by_speaker(sample: TestClient) -> None:
     assert not anonymous.find_all("a")
 
 
-def test_quote_page_has_share_metadata_and_context(sample: TestClient) -> None:
+def test_quote_page_has_share_metadata_and_context(sample: TestClient, settings: Settings
+                                                   ) -> None:
     q = next(q for q in quotes(sample) if q["speaker_name"] == "Sam Rivers")
     page = sample.get(f"/articles/sample/quotes/{q['id']}")
     assert page.status_code == 200
     root = dom(page.text)
-    absolute = f"http://testserver/articles/sample/quotes/{q['id']}"
+    # From PUBLIC_URL, not from the request's Host (the test client sends "testserver").
+    absolute = f"{settings.public_url}/articles/sample/quotes/{q['id']}"
     meta = {m.attrs.get("property") or m.attrs.get("name"): m.attrs.get("content")
             for m in root.find_all("meta")}
     assert root.find_all("link", rel="canonical")[0].attrs["href"] == absolute
@@ -439,7 +442,7 @@ def test_sentences_api(sample: TestClient) -> None:
     assert sample.get("/api/articles/nope/sentences").status_code == 404
 
 
-def test_annotations_are_web_annotation_json_ld(sample: TestClient) -> None:
+def test_annotations_are_web_annotation_json_ld(sample: TestClient, settings: Settings) -> None:
     response = sample.get("/api/articles/sample/annotations")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/ld+json")
@@ -455,7 +458,7 @@ def test_annotations_are_web_annotation_json_ld(sample: TestClient) -> None:
     for item in items:
         assert item["type"] == "Annotation"
         target = item["target"]
-        assert target["source"] == "http://testserver/articles/sample"
+        assert target["source"] == f"{settings.public_url}/articles/sample"
         quote_sel, position = target["selector"]
         assert quote_sel["type"] == "TextQuoteSelector"
         assert position["type"] == "TextPositionSelector"
@@ -465,7 +468,7 @@ def test_annotations_are_web_annotation_json_ld(sample: TestClient) -> None:
         assert item["body"]
     linked = {b.get("id") for item in items for b in item["body"]}
     rivers = next(e for e in entities(sample) if e["name"] == "Sam Rivers")
-    assert f"http://testserver/articles/sample/entities/{rivers['id']}" in linked
+    assert f"{settings.public_url}/articles/sample/entities/{rivers['id']}" in linked
     assert any(b.get("value") == "Said by a resident" for item in items for b in item["body"])
 
 

@@ -1,0 +1,65 @@
+"""What routes ask for: a database session, the article a slug names, the URL builder.
+
+Routes depend on these, never on ``app.web.app``: the app factory imports the routers, and
+the routers import only this module, so imports point one way.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from app import repository as repo
+from app.models import Article
+from app.settings import Settings
+from app.web.links import Links
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+Slug = Annotated[str, Path(description="the article's slug", examples=["ramadi"])]
+
+
+def get_article(slug: Slug, session: SessionDep) -> Article:
+    """The article a slug names, or 404 (for pages and JSON alike)."""
+    article = repo.get_article(session, slug)
+    if article is None:
+        raise HTTPException(404, f"no article with slug {slug!r}")
+    return article
+
+
+ArticleDep = Annotated[Article, Depends(get_article)]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_links(request: Request) -> Links:
+    links: Links = request.app.state.links
+    return links
+
+
+LinksDep = Annotated[Links, Depends(get_links)]
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

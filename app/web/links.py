@@ -1,0 +1,77 @@
+"""Every URL the app hands out, in one place.
+
+Templates get an instance as ``url`` and the JSON routes as ``LinksDep``; nothing else
+builds a path. Paths are relative to the site; ``absolute`` prefixes the configured
+``PUBLIC_URL`` (never the request's Host header, which any client can set).
+"""
+
+from urllib.parse import quote, urlencode
+
+from app.models import Article
+from app.web.anchor import PassageSelector, text_fragment
+
+
+def _seg(value: str | int) -> str:
+    """One path segment, percent-encoded (a slash in it must not start a new segment)."""
+    return quote(str(value), safe="")
+
+
+class Links:
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url.rstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.public_url + path
+
+    # Pages
+    def home(self) -> str:
+        return "/"
+
+    def article(self, slug: str) -> str:
+        return f"/articles/{_seg(slug)}"
+
+    def mention(self, slug: str, mention_id: int) -> str:
+        return f"{self.article(slug)}#m-{mention_id}"
+
+    def entity(self, slug: str, entity_id: int) -> str:
+        return f"{self.article(slug)}/entities/{entity_id}"
+
+    def quotes(self, slug: str) -> str:
+        return f"{self.article(slug)}/quotes"
+
+    def quote(self, slug: str, quote_id: str) -> str:
+        return f"{self.quotes(slug)}/{_seg(quote_id)}"
+
+    def quote_in_context(self, slug: str, quote_id: str) -> str:
+        return f"{self.article(slug)}?{urlencode({'quote': quote_id})}#q-{_seg(quote_id)}"
+
+    def passage(self, article: Article, start: int, end: int) -> str:
+        """The article opened on ``text[start:end]``, resolved server-side from a selector."""
+        query = PassageSelector.for_range(article.text, start, end).to_query()
+        return f"{self.article(article.slug)}?{query}#passage"
+
+    def text_fragment(self, article: Article, start: int, end: int) -> str:
+        """The article with a browser text fragment (``#:~:text=``) for ``text[start:end]``."""
+        return self.article(article.slug) + text_fragment(article.text, start, end)
+
+    def static(self, path: str) -> str:
+        return f"/static/{path.lstrip('/')}"
+
+    def docs(self) -> str:
+        return "/docs"
+
+    # JSON
+    def api_articles(self) -> str:
+        return "/api/articles"
+
+    def api_article(self, slug: str) -> str:
+        return f"{self.api_articles()}/{_seg(slug)}"
+
+    def api_entities(self, slug: str) -> str:
+        return f"{self.api_article(slug)}/entities"
+
+    def api_quotes(self, slug: str) -> str:
+        return f"{self.api_article(slug)}/quotes"
+
+    def api_annotations(self, slug: str) -> str:
+        return f"{self.api_article(slug)}/annotations"

@@ -1,0 +1,213 @@
+"""The shapes of the JSON API, shared by the JSON routes and the data pages embed.
+
+Each model is built from the stored rows by its ``of`` constructor with the URL builder, so
+an entity looks the same in ``/api/articles/{slug}/entities`` and in the reader's embedded
+data, and ``/docs`` shows every field.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from app.models import Article, Entity, Mention, Quote, Role
+from app.web.links import Links
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored in UTC; SQLite hands it back without its offset, RFC 3339 wants one.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+TYPE_LABELS = {"actor": "Actor", "unit": "Unit", "location": "Location"}
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class HealthOut(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class ArticleSummary(BaseModel):
+    slug: str
+    title: str
+    url: str = Field(description="the article's page, relative to the site")
+    published: date | None
+    revision: int
+
+    @classmethod
+    def of(cls, article: Article, links: Links) -> "ArticleSummary":
+        return cls(
+            slug=article.slug, title=article.title, url=links.article(article.slug),
+            published=article.published, revision=article.revision,
+        )
+
+
+class ParagraphOut(BaseModel):
+    index: int
+    start: int
+    end: int
+    kind: str = Field(description="caption, body, related or boilerplate")
+
+
+class ArticleDetail(ArticleSummary):
+    source: str | None
+    text: str
+    content_sha256: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    paragraphs: list[ParagraphOut]
+    entities_url: str
+    quotes_url: str
+
+    @classmethod
+    def of(cls, article: Article, links: Links) -> "ArticleDetail":
+        return cls(
+            **ArticleSummary.of(article, links).model_dump(),
+            source=article.source,
+            text=article.text,
+            content_sha256=article.content_sha256,
+            created_at=article.created_at,
+            updated_at=article.updated_at,
+            paragraphs=[
+                ParagraphOut(index=p.index, start=p.start, end=p.end, kind=p.kind)
+                for p in article.paragraphs
+            ],
+            entities_url=links.api_entities(article.slug),
+            quotes_url=links.api_quotes(article.slug),
+        )
+
+
+class MentionOut(BaseModel):
+    id: int
+    start: int = Field(description="character offset in the article's text")
+    end: int
+    text: str
+    form: str = Field(description="how the text names the entity: name, alias, nominal, ...")
+    url: str
+
+    @classmethod
+    def of(cls, slug: str, mention: Mention, links: Links) -> "MentionOut":
+        return cls(
+            id=mention.id, start=mention.start, end=mention.end, text=mention.text,
+            form=mention.form, url=links.mention(slug, mention.id),
+        )
+
+
+class MentionWithEntity(MentionOut):
+    entity_id: int
+
+    @classmethod
+    def of(cls, slug: str, mention: Mention, links: Links) -> "MentionWithEntity":
+        return cls(**MentionOut.of(slug, mention, links).model_dump(), entity_id=mention.entity_id)
+
+
+class RoleOut(BaseModel):
+    title: str
+    organisation_id: int | None
+    organisation_name: str | None
+    organisation_url: str | None
+    start: int = Field(description="the stating sentence's offsets")
+    end: int
+
+    @classmethod
+    def of(cls, slug: str, role: Role, links: Links) -> "RoleOut":
+        org = role.organisation
+        return cls(
+            title=role.title,
+            organisation_id=role.organisation_id,
+            organisation_name=org.name if org is not None else role.organisation_name,
+            organisation_url=links.entity(slug, org.id) if org is not None else None,
+            start=role.start,
+            end=role.end,
+        )
+
+
+class EntityOut(BaseModel):
+    id: int
+    name: str
+    type: str = Field(description="actor, unit or location")
+    kind: str
+    aliases: list[str]
+    url: str
+    roles: list[RoleOut]
+    mentions: list[MentionOut]
+
+    @classmethod
+    def of(cls, slug: str, entity: Entity, links: Links) -> "EntityOut":
+        return cls(
+            id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
+            aliases=list(entity.aliases or []), url=links.entity(slug, entity.id),
+            roles=[RoleOut.of(slug, r, links) for r in entity.roles],
+            mentions=[MentionOut.of(slug, m, links) for m in entity.mentions],
+        )
+
+
+class QuoteOut(BaseModel):
+    id: str
+    start: int
+    end: int
+    text: str
+    kind: str = Field(description="direct, partial or term")
+    speaker_id: int | None
+    speaker_name: str | None
+    speaker_description: str | None
+    url: str
+
+    @classmethod
+    def of(cls, slug: str, quote: Quote, links: Links) -> "QuoteOut":
+        return cls(
+            id=quote.id, start=quote.start, end=quote.end, text=quote.text, kind=quote.kind,
+            speaker_id=quote.speaker_id,
+            speaker_name=quote.speaker.name if quote.speaker is not None else None,
+            speaker_description=quote.speaker_description,
+            url=links.quote(slug, quote.id),
+        )
+
+
+class EntityDetail(EntityOut):
+    quotes: list[QuoteOut] = Field(description="what this entity is quoted saying")
+
+
+class SentenceOut(BaseModel):
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+class IngestOut(BaseModel):
+    slug: str
+    status: str = Field(description="created, revised or unchanged")
+    revision: int
+    url: str
+
+
+# The reader's embedded data: the API's shapes plus what the script needs to show a panel.
+
+
+class ReaderMention(MentionOut):
+    sentence: tuple[int, int] = Field(description="offsets of the sentence holding it")
+
+
+class ReaderRole(RoleOut):
+    sentence_url: str = Field(description="the article opened on the stating sentence")
+
+
+class ReaderEntity(EntityOut):
+    type_label: str
+    roles: list[ReaderRole]  # type: ignore[assignment]
+    mentions: list[ReaderMention]  # type: ignore[assignment]
+
+
+class ReaderData(BaseModel):
+    slug: str
+    url: str = Field(description="the article's page, relative to the site")
+    permalink: str = Field(description="the article's absolute URL, from PUBLIC_URL")
+    revision: int
+    text: str
+    entities: list[ReaderEntity]
