@@ -155,7 +155,7 @@ def ingest_files(
     from sqlalchemy.exc import OperationalError
 
     from app.db import make_engine, make_session_factory
-    from app.ingest.service import ArticleInput, IngestError, prepare, save, unchanged_outcome
+    from app.ingest.service import ArticleInput, IngestError, ingest_article, prepare
 
     if len(files) > 1 and (slug or title):
         _error("--slug and --title apply to a single file")
@@ -172,10 +172,9 @@ def ingest_files(
         ArticleInput(text, slug or _slug_from_path(path), title, source, published)
         for path, text in texts
     ]
-    prepared = []
     for (path, _), item in zip(texts, items, strict=True):
         try:
-            prepared.append(prepare(item, settings.max_article_chars))
+            prepare(item, settings.max_article_chars)  # every file is valid before any is stored
         except IngestError as exc:
             _error(f"{path}: {exc}")
             return EXIT_INPUT
@@ -184,8 +183,8 @@ def ingest_files(
     except DatabaseProblem as exc:
         _error(str(exc))
         return EXIT_DATABASE
-    from app.ingest.extract import extract
-    from app.ingest.pipeline import ModelNotFound, load_pipeline
+    from app.nlp.extract import extract
+    from app.nlp.pipeline import ModelNotFound, load_pipeline
 
     try:
         nlp = load_pipeline(settings.spacy_model)
@@ -195,14 +194,11 @@ def ingest_files(
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     try:
-        for (path, _), item, (normalised, item_slug, item_title) in zip(
-            texts, items, prepared, strict=True
-        ):
+        for (path, _), item in zip(texts, items, strict=True):
             try:
-                outcome = unchanged_outcome(factory, item, item_slug, normalised)
-                if outcome is None:
-                    extraction = extract(nlp, normalised)
-                    outcome = save(factory, item, normalised, item_slug, item_title, extraction)
+                outcome = ingest_article(
+                    factory, item, lambda n: extract(nlp, n), settings.max_article_chars
+                )
             except IngestError as exc:
                 _error(f"{path}: {exc}")
                 return EXIT_INPUT
@@ -219,7 +215,7 @@ def ingest_files(
 
 def _slug_from_path(path: Path) -> str | None:
     """The file name as a slug; ``None`` (the title's slug) when the name has no usable letters."""
-    from app.ingest.normalise import slugify
+    from app.nlp.normalise import slugify
 
     slug = slugify(path.stem)
     return None if slug == "article" and path.stem.lower() != "article" else slug

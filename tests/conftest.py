@@ -51,7 +51,7 @@ def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
 
 @pytest.fixture(scope="session")
 def nlp() -> "Language":
-    from app.ingest.pipeline import load_pipeline
+    from app.nlp.pipeline import load_pipeline
 
     return load_pipeline()
 
@@ -63,13 +63,12 @@ def bundled_text() -> str:
 
 @pytest.fixture
 def ingest_text(session_factory: sessionmaker[Session], nlp: "Language"):  # type: ignore[no-untyped-def]
-    from app.db import session_scope
-    from app.ingest.extract import extract
-    from app.ingest.service import ArticleInput, ingest
+    from app.ingest.service import ArticleInput, ingest_article
+    from app.nlp.extract import extract
 
     def _ingest(text: str, slug: str = "ramadi", **kwargs: object):  # type: ignore[no-untyped-def]
-        with session_scope(session_factory) as session:
-            return ingest(session, ArticleInput(text, slug, **kwargs), lambda n: extract(nlp, n))  # type: ignore[arg-type]
+        item = ArticleInput(text, slug, **kwargs)  # type: ignore[arg-type]
+        return ingest_article(session_factory, item, lambda n: extract(nlp, n))
 
     return _ingest
 

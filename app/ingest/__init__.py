@@ -1,5 +1,5 @@
-"""Ingestion: text normalisation, the spaCy pipeline, linking and quotes.
-
-Nothing in this package may be imported by the web server except modules that do not
-import spaCy (``normalise``, ``types``, ``labels``, ``worker``).
+"""Ingest orchestration: the one entry point (``service.ingest_article``: prepare → unchanged?
+→ extract → save) with its store writes, and the worker process that runs extraction for the
+web server. The spaCy code itself is in ``app.nlp``; this package imports it only inside the
+worker's child process.
 """

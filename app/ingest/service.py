@@ -1,4 +1,8 @@
-"""Store an article and its extraction: new, unchanged, or a new revision, in one transaction."""
+"""Ingest an article: validate, extract, and store it as new, unchanged, or a new revision.
+
+``ingest_article`` is the one entry point; the rest are its steps. Extraction itself is passed
+in (a function of the normalised text), so this module never imports spaCy.
+"""
 
 import hashlib
 import re
@@ -12,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
-from app.ingest.normalise import NormalisedText, normalise_text, slugify, title_from_lede
-from app.ingest.types import Extraction
 from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
+from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_from_lede
+from app.nlp.types import Extraction
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
 MAX_TITLE_CHARS = 500  # the columns' sizes (Article.title, Article.source)
@@ -114,18 +118,26 @@ def quote_key(slug: str, text: str, occurrence: int) -> str:
     return f"q{digest[:12]}"
 
 
-def ingest(
-    session: Session,
+Extractor = Callable[[NormalisedText], Extraction]
+
+
+def ingest_article(
+    factory: sessionmaker[Session],
     item: ArticleInput,
-    run_extraction: Callable[[NormalisedText], Extraction],
+    extract: Extractor,
     max_chars: int = 200_000,
 ) -> IngestOutcome:
+    """The ingest use case, for the CLI, the JSON API and every other caller.
+
+    prepare (validate, normalise) → unchanged? (same text stored: done, no extraction) →
+    extract (outside any transaction: it is slow, and may run in another process) → save (in a
+    transaction of its own, safe against a concurrent writer of the same slug).
+    """
     normalised, slug, title = prepare(item, max_chars)
-    unchanged = find_unchanged(session, slug, normalised)
+    unchanged = unchanged_outcome(factory, item, slug, normalised)
     if unchanged is not None:
-        return keep_unchanged(session, unchanged, item)
-    extraction = run_extraction(normalised)
-    return store(session, item, normalised, slug, title, extraction)
+        return unchanged
+    return save(factory, item, normalised, slug, title, extract(normalised))
 
 
 def save(

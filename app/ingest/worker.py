@@ -9,14 +9,14 @@ still busy. Either way the pool is thrown away and the next request starts a fre
 one bad request never leaves the server unable to ingest.
 """
 
-import asyncio
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
-from app.ingest.normalise import NormalisedText
-from app.ingest.types import Extraction
+from app.nlp.normalise import NormalisedText
+from app.nlp.types import Extraction
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -30,8 +30,8 @@ class WorkerUnavailable(RuntimeError):
 
 def _extract_in_child(normalised: NormalisedText, model: str) -> Extraction:
     global _child_nlp
-    from app.ingest.extract import extract
-    from app.ingest.pipeline import ModelNotFound, load_pipeline
+    from app.nlp.extract import extract
+    from app.nlp.pipeline import ModelNotFound, load_pipeline
 
     if _child_nlp is None:
         try:
@@ -44,24 +44,32 @@ def _extract_in_child(normalised: NormalisedText, model: str) -> Extraction:
 
 
 class ExtractionWorker:
-    """One worker process, started on first use and replaced when it breaks."""
+    """One worker process, started on first use and replaced when it breaks.
+
+    ``extract`` blocks its calling thread (the API calls the ingest entry point in a thread
+    pool); the lock keeps two request threads from starting or discarding pools at once.
+    """
 
     def __init__(self, model: str, timeout: float) -> None:
         self.model = model
         self.timeout = timeout
         self._executor: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def _pool(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            context: Any = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        return self._executor
+        with self._lock:
+            if self._executor is None:
+                context: Any = multiprocessing.get_context("spawn")
+                self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            return self._executor
 
-    def _discard(self, kill: bool) -> None:
-        """Forget the pool; with ``kill``, end a child still busy with an abandoned job."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
+    def _discard(self, executor: ProcessPoolExecutor | None, kill: bool) -> None:
+        """Forget ``executor`` if it is still the current pool; with ``kill``, end a child still
+        busy with an abandoned job."""
+        with self._lock:
+            if executor is None or self._executor is not executor:
+                return
+            self._executor = None
         if kill:
             # ProcessPoolExecutor has no public way to stop a running job before Python 3.14.
             for process in list(getattr(executor, "_processes", {}).values()):
@@ -69,24 +77,21 @@ class ExtractionWorker:
                     process.terminate()
         executor.shutdown(wait=False, cancel_futures=True)
 
-    async def extract(self, normalised: NormalisedText) -> Extraction:
-        loop = asyncio.get_running_loop()
+    def extract(self, normalised: NormalisedText) -> Extraction:
         executor = self._pool()
         try:
-            future = loop.run_in_executor(executor, _extract_in_child, normalised, self.model)
-            return await asyncio.wait_for(future, self.timeout)
+            future = executor.submit(_extract_in_child, normalised, self.model)
+            return future.result(timeout=self.timeout)
         except TimeoutError:
-            if self._executor is executor:
-                self._discard(kill=True)
+            self._discard(executor, kill=True)
             raise WorkerUnavailable(
                 f"extraction took longer than {self.timeout:g} s and was stopped"
             ) from None
         except BrokenProcessPool:
-            if self._executor is executor:
-                self._discard(kill=True)
+            self._discard(executor, kill=True)
             raise WorkerUnavailable(
                 "the extraction worker stopped unexpectedly; it has been restarted, try again"
             ) from None
 
     def shutdown(self) -> None:
-        self._discard(kill=False)
+        self._discard(self._executor, kill=False)

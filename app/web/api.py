@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from app import repository as repo
-from app.ingest.service import ArticleInput, IngestError, prepare, save, unchanged_outcome
+from app.ingest.service import ArticleInput, IngestError, ingest_article
 from app.ingest.worker import WorkerUnavailable
 from app.models import Article
 from app.web.deps import ArticleDep, LinksDep, SessionDep
@@ -187,21 +187,14 @@ async def post_article(
     factory = request.app.state.session_factory
     item = ArticleInput(body.text, body.slug, body.title, body.source, body.published)
     try:
-        # Normalising a long text and waiting on a locked database must not stall the loop.
-        normalised, slug, title = await run_in_threadpool(
-            prepare, item, settings.max_article_chars
+        # In a worker thread: normalising a long text, waiting on a locked database and
+        # waiting for the extraction process must not stall the event loop.
+        outcome = await run_in_threadpool(
+            ingest_article, factory, item, request.app.state.worker.extract,
+            settings.max_article_chars,
         )
-        unchanged = await run_in_threadpool(unchanged_outcome, factory, item, slug, normalised)
-        if unchanged is None:
-            try:
-                extraction = await request.app.state.worker.extract(normalised)
-            except WorkerUnavailable as exc:
-                raise HTTPException(503, f"{exc}; nothing was stored") from exc
-            outcome = await run_in_threadpool(
-                save, factory, item, normalised, slug, title, extraction
-            )
-        else:
-            outcome = unchanged
+    except WorkerUnavailable as exc:
+        raise HTTPException(503, f"{exc}; nothing was stored") from exc
     except IngestError as exc:
         _raise_ingest_error(exc)
     response.status_code = 201 if outcome.status == "created" else 200

@@ -34,9 +34,9 @@ def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
 
 
 def bench_ingest(runs: int) -> list[tuple[str, float, str]]:
-    from app.ingest.extract import extract
-    from app.ingest.normalise import normalise_text
-    from app.ingest.pipeline import load_model, load_pipeline
+    from app.nlp.extract import extract
+    from app.nlp.normalise import normalise_text
+    from app.nlp.pipeline import load_model, load_pipeline
 
     t = time.perf_counter()
     nlp = load_pipeline()

@@ -52,9 +52,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     _require_chromium()
     import uvicorn
 
-    from app.db import make_engine, make_session_factory, session_scope
-    from app.ingest.extract import extract
-    from app.ingest.service import ArticleInput, ingest
+    from app.db import make_engine, make_session_factory
+    from app.ingest.service import ArticleInput, ingest_article
+    from app.nlp.extract import extract
     from app.settings import Settings
     from app.web.app import create_app
     from tests.conftest import migrate
@@ -64,8 +64,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     migrate(db_url)
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
-    with session_scope(factory) as session:
-        ingest(session, ArticleInput(bundled_text, "ramadi"), lambda n: extract(nlp, n))
+    ingest_article(factory, ArticleInput(bundled_text, "ramadi"), lambda n: extract(nlp, n))
     store_text(factory, SAMPLE, "sample")
     store_text(factory, SAMPLE, "revise")
 

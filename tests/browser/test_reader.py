@@ -241,7 +241,7 @@ def marked(page: Any) -> str:
 def test_share_a_selected_passage_and_reopen_it_after_a_revision(
     live_server: LiveServer, context_factory: Any
 ) -> None:
-    from app.ingest.types import Extraction
+    from app.nlp.types import Extraction
     from tests.web.conftest import SAMPLE, store_text
 
     context = context_factory()

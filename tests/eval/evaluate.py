@@ -127,7 +127,7 @@ def load_gold(path: Path) -> tuple[Path, Annotation]:
 
 
 def from_extraction(extraction: Any) -> Annotation:
-    """app.ingest.types.Extraction -> Annotation (entity id = the extractor's key)."""
+    """app.nlp.types.Extraction -> Annotation (entity id = the extractor's key)."""
     entities = [
         Entity(
             id=e.key,
@@ -149,7 +149,7 @@ def from_extraction(extraction: Any) -> Annotation:
 
 
 # spaCy en_core_web_sm labels -> (type, kind) for the plain-spaCy baseline; the same mapping
-# as app.ingest.labels.SPACY_LABELS, repeated here so that the metric code stays import-free.
+# as app.nlp.labels.SPACY_LABELS, repeated here so that the metric code stays import-free.
 BASELINE_LABELS: dict[str, tuple[str, str]] = {
     "PERSON": ("actor", "person"),
     "NORP": ("actor", "people"),
@@ -655,9 +655,9 @@ def default_gold_files() -> list[Path]:
 
 
 def run(paths: Iterable[Path], model: str | None, runs: int) -> tuple[dict, dict]:
-    from app.ingest.extract import extract
-    from app.ingest.normalise import normalise_text
-    from app.ingest.pipeline import load_pipeline
+    from app.nlp.extract import extract
+    from app.nlp.normalise import normalise_text
+    from app.nlp.pipeline import load_pipeline
 
     reports: dict[str, tuple[str, Report]] = {}
     # spaCy can repeat a warning on every call (an entity ruler without patterns): collect
@@ -688,8 +688,8 @@ def run(paths: Iterable[Path], model: str | None, runs: int) -> tuple[dict, dict
 
 def run_baseline(paths: Iterable[Path], model: str | None, runs: int) -> dict[str, dict]:
     """Score plain spaCy (``load_model``: no entity ruler) as a naive system on each file."""
-    from app.ingest.normalise import normalise_text
-    from app.ingest.pipeline import load_model
+    from app.nlp.normalise import normalise_text
+    from app.nlp.pipeline import load_model
 
     results: dict[str, dict[str, float]] = {}
     with warnings.catch_warnings(record=True) as caught:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.ingest.normalise import normalise_text
+from app.nlp.normalise import normalise_text
 
 EVAL_DIR = Path(__file__).resolve().parent
 ROOT = EVAL_DIR.parents[1]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
 from app.ingest.service import ArticleInput, IngestOutcome, prepare, store
-from app.ingest.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
+from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
 
 SAMPLE = """Residents wait at a checkpoint in Ramadi. (Jane Doe/AP)
 

@@ -1,10 +1,9 @@
 """A stand-in for the extraction worker: the HTTP ingest path without a process or spaCy."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from app.ingest.normalise import NormalisedText
-from app.ingest.types import Extraction
+from app.nlp.normalise import NormalisedText
+from app.nlp.types import Extraction
 
 
 def empty_extraction(normalised: NormalisedText) -> Extraction:
@@ -12,22 +11,24 @@ def empty_extraction(normalised: NormalisedText) -> Extraction:
 
 
 class FakeWorker:
-    """Answers ``extract`` with ``build(text)``; ``before`` (async) runs first, for races."""
+    """Answers ``extract`` with ``build(text)``; ``before`` runs first, for races.
+
+    Like the real worker, ``extract`` blocks: the API calls it from a thread of its pool.
+    """
 
     def __init__(
         self,
         build: Callable[[NormalisedText], Extraction] = empty_extraction,
-        before: Callable[[], Awaitable[None]] | None = None,
+        before: Callable[[], None] | None = None,
     ) -> None:
         self.build = build
         self.before = before
         self.calls = 0
 
-    async def extract(self, normalised: NormalisedText) -> Extraction:
+    def extract(self, normalised: NormalisedText) -> Extraction:
         self.calls += 1
         if self.before is not None:
-            await self.before()
-        await asyncio.sleep(0)
+            self.before()
         return self.build(normalised)
 
     def shutdown(self) -> None:

@@ -2,6 +2,7 @@
 and nothing half-stored. Extraction is faked unless the test is about the worker itself."""
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -15,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import service
-from app.ingest.normalise import NormalisedText
-from app.ingest.types import Extraction
+from app.nlp.normalise import NormalisedText
+from app.nlp.types import Extraction
 from app.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import SAMPLE, sample_extraction, store_text
@@ -83,19 +84,10 @@ def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def _gate(n: int) -> Any:
-    """An async callable that returns once ``n`` callers are waiting: both requests finish
-    extracting together, then race to store."""
-    state = {"arrived": 0, "event": None}
-
-    async def wait() -> None:
-        if state["event"] is None:
-            state["event"] = asyncio.Event()
-        state["arrived"] += 1
-        if state["arrived"] >= n:
-            state["event"].set()  # type: ignore[attr-defined]
-        await state["event"].wait()  # type: ignore[attr-defined]
-
-    return wait
+    """A callable that returns once ``n`` callers (request threads) are waiting: both
+    requests finish extracting together, then race to store."""
+    barrier = threading.Barrier(n, timeout=30)
+    return barrier.wait
 
 
 @pytest.mark.parametrize("same_text", [False, True])
@@ -200,7 +192,7 @@ def test_missing_model_in_the_worker_is_503(fake_client: TestClient) -> None:
     from app.ingest.worker import WorkerUnavailable
 
     class NoModel(FakeWorker):
-        async def extract(self, normalised: NormalisedText) -> Extraction:
+        def extract(self, normalised: NormalisedText) -> Extraction:
             raise WorkerUnavailable("No spaCy English model found")
 
     fake_client.app.state.worker = NoModel()  # type: ignore[attr-defined]
@@ -542,7 +534,7 @@ def test_only_a_lost_slug_race_is_retried_other_integrity_errors_surface(
     session_factory: Any,
 ) -> None:
     """A broken extraction (two entities with one key) is a bug to see, not a "conflict"."""
-    from app.ingest.types import ExtractedEntity
+    from app.nlp.types import ExtractedEntity
 
     def duplicated(normalised: NormalisedText) -> Extraction:
         e = ExtractedEntity("location:kirkuk", "Kirkuk", "location", "city")

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from app.ingest.normalise import normalise_text
+from app.nlp.normalise import normalise_text
 from app.settings import Settings
 from app.web.anchor import PassageSelector
 from tests.web.conftest import SAMPLE

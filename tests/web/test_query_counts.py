@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from app.ingest.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
+from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
 from tests.web.conftest import store_text
 
 HTML = {"Accept": "text/html"}

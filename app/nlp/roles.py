@@ -3,9 +3,9 @@
 
 from spacy.tokens import Doc, Span, Token
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.knowledge import lexicon
-from app.ingest.types import RoleFact
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import lexicon
+from app.nlp.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
 ORG_TYPES = {

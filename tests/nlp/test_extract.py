@@ -4,9 +4,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.ingest.extract import extract
-from app.ingest.normalise import normalise_text
-from app.ingest.types import ExtractedEntity, Extraction
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+from app.nlp.types import ExtractedEntity, Extraction
 
 if TYPE_CHECKING:
     from spacy.language import Language

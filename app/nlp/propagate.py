@@ -5,8 +5,8 @@ expects every occurrence highlighted. Surnames of people named in full count as 
 ("Rasool told state television"), unless the article also uses the word in lower case.
 """
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.mentions import dateline_credit
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.mentions import dateline_credit
 
 
 def _known_names(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, Candidate]:

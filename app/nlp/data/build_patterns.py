@@ -1,6 +1,6 @@
 """Build ``patterns.jsonl``, the general domain knowledge fed to spaCy's ``entity_ruler``.
 
-Run ``python app/ingest/data/build_patterns.py`` to rewrite ``patterns.jsonl`` next to this
+Run ``python app/nlp/data/build_patterns.py`` to rewrite ``patterns.jsonl`` next to this
 file. The JSONL is exactly the output of :func:`render` over :func:`build`; edit the tables
 below, never the JSONL by hand.
 

@@ -8,9 +8,9 @@ label lends it to its other mentions ("the Malaab area" makes every "Malaab" a d
 import re
 from collections import defaultdict
 
-from app.ingest.context import Candidate
-from app.ingest.knowledge import lookup, strip_article_prefix
-from app.ingest.labels import DOMAIN_LABELS
+from app.nlp.context import Candidate
+from app.nlp.knowledge import lookup, strip_article_prefix
+from app.nlp.labels import DOMAIN_LABELS
 
 
 def name_tokens(name: str) -> list[str]:

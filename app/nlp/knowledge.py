@@ -1,4 +1,4 @@
-"""Domain knowledge loaded from ``app/ingest/data``: the lexicon and the gazetteer of names."""
+"""Domain knowledge loaded from ``app/nlp/data``: the lexicon and the gazetteer of names."""
 
 import json
 from dataclasses import dataclass

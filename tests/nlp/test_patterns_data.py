@@ -1,4 +1,4 @@
-"""The domain knowledge file ``app/ingest/data/patterns.jsonl`` fed to the entity ruler."""
+"""The domain knowledge file ``app/nlp/data/patterns.jsonl`` fed to the entity ruler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from app.ingest.labels import DOMAIN_LABELS
+from app.nlp.labels import DOMAIN_LABELS
 
 DATA = Path(__file__).resolve().parents[2] / "app" / "ingest" / "data"
 PATTERNS = DATA / "patterns.jsonl"

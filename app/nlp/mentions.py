@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.knowledge import KnownName, lexicon, lookup
-from app.ingest.labels import DOMAIN_LABELS
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import KnownName, lexicon, lookup
+from app.nlp.labels import DOMAIN_LABELS
 
 DROP_LABELS = {
     "DATE",

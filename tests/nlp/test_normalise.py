@@ -1,4 +1,4 @@
-from app.ingest.normalise import normalise_text, slugify, title_from_lede
+from app.nlp.normalise import normalise_text, slugify, title_from_lede
 
 
 def test_paragraphs_split_on_blank_lines_and_single_newlines_become_spaces() -> None:

@@ -5,7 +5,7 @@ import re
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.ingest.normalise import NormalisedText, normalise_text, slugify, title_from_lede
+from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_from_lede
 
 KINDS = {"caption", "body", "related", "boilerplate"}
 BLANK_LINE = re.compile(r"\n[^\S\n]*\n")

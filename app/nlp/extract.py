@@ -9,9 +9,9 @@ from collections import defaultdict
 
 from spacy.language import Language
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.labels import DOMAIN_LABELS
-from app.ingest.linking import (
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.labels import DOMAIN_LABELS
+from app.nlp.linking import (
     entity_canonicals,
     entity_labels,
     entity_names,
@@ -22,18 +22,18 @@ from app.ingest.linking import (
     merge_generic_units,
     merge_numbered_units,
 )
-from app.ingest.mentions import find_candidates
-from app.ingest.nominals import (
+from app.nlp.mentions import find_candidates
+from app.nlp.nominals import (
     appositive_nominals,
     facility_mentions,
     find_nominals,
     government_mentions,
 )
-from app.ingest.normalise import NormalisedText
-from app.ingest.propagate import propagate_names
-from app.ingest.quotes import find_quotes
-from app.ingest.roles import appositive_descriptions, roles_of
-from app.ingest.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
+from app.nlp.normalise import NormalisedText
+from app.nlp.propagate import propagate_names
+from app.nlp.quotes import find_quotes
+from app.nlp.roles import appositive_descriptions, roles_of
+from app.nlp.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
 
 EXTRACTED_KINDS = ("body", "caption")
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.knowledge import lexicon
-from app.ingest.types import ExtractedQuote
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import lexicon
+from app.nlp.types import ExtractedQuote
 
 QUOTE_RE = re.compile(r"“([^“”]*)(?:”|$)|\"([^\"\n]*)\"")
 PRONOUNS = {"he", "she"}

@@ -5,10 +5,10 @@ from collections import Counter
 
 from spacy.tokens import Doc, Span
 
-from app.ingest.context import ArticleContext, Candidate
-from app.ingest.knowledge import lexicon
-from app.ingest.labels import DOMAIN_LABELS
-from app.ingest.linking import BODY_LABELS, _norm
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import lexicon
+from app.nlp.labels import DOMAIN_LABELS
+from app.nlp.linking import BODY_LABELS, _norm
 
 PLACE_KINDS = {
     "city": {"CITY"},
