@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from app.nlp.labels import DOMAIN_LABELS
 
-DATA = Path(__file__).resolve().parents[2] / "app" / "ingest" / "data"
+DATA = Path(__file__).resolve().parents[2] / "app" / "nlp" / "data"
 PATTERNS = DATA / "patterns.jsonl"
 GENERATOR = DATA / "build_patterns.py"
 
