@@ -37,7 +37,7 @@ test: install-dev
 	$(PY) -m pytest
 
 eval: install-dev
-	$(PY) tests/eval/evaluate.py
+	$(PY) tests/eval/evaluate.py --baseline
 
 bench: install-dev
 	$(PY) tests/bench/run.py
