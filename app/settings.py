@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # (canonical links, share cards, annotation ids) starts with it; the request's Host
     # header never does, so no client can make the app hand out someone else's address.
     public_url: str = ""
+    # Signs the session cookie. Unset: generated once and kept in DATA_DIR/secret_key, so
+    # sessions survive a restart and every worker of one server agrees.
+    secret_key: str | None = None
+    data_dir: Path = PROJECT_ROOT / "data"
 
     @model_validator(mode="after")
     def _default_public_url(self) -> "Settings":

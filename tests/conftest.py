@@ -38,8 +38,8 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, admin_token=ADMIN_TOKEN)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, admin_token=ADMIN_TOKEN, data_dir=tmp_path / "data")
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_fro
 from app.nlp.types import Extraction
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
+# Paths under /articles/ that are pages of their own, never an article's slug.
+RESERVED_SLUGS = frozenset({"new"})
 MAX_TITLE_CHARS = 500  # the columns' sizes (Article.title, Article.source)
 MAX_SOURCE_CHARS = 2000
 
@@ -85,6 +87,10 @@ def prepare(item: ArticleInput, max_chars: int = 200_000) -> tuple[NormalisedTex
         raise IngestError("article text is empty: it has no body paragraph")
     title = (item.title or "").strip() or title_from_lede(normalised)
     slug = item.slug.strip() if item.slug else slugify(title)
+    if slug in RESERVED_SLUGS:
+        if item.slug:
+            raise IngestError(f"the slug {slug!r} is reserved for a page of the site", "slug")
+        slug = f"{slug}-article"
     if not SLUG_RE.match(slug):
         raise IngestError(
             f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 120)",

@@ -1,14 +1,12 @@
 """JSON endpoints: the contract other work and tests rely on."""
 
-import hmac
 import re
 from datetime import date
 from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
@@ -16,6 +14,7 @@ from app import repository as repo
 from app.ingest.service import ArticleInput, IngestError, ingest_article
 from app.ingest.worker import WorkerUnavailable
 from app.models import Article
+from app.web.auth import WriterDep
 from app.web.deps import ArticleDep, LinksDep, SessionDep
 from app.web.schemas import (
     ArticleDetail,
@@ -141,26 +140,6 @@ def get_quote(
     return QuoteOut.of(article.slug, quote, links)
 
 
-bearer = HTTPBearer(auto_error=False, description="ADMIN_TOKEN, for writes over HTTP")
-
-
-def require_token(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> None:
-    """Runs before the body is validated: without the token, nothing about the input is told."""
-    expected = request.app.state.settings.admin_token
-    if not expected:
-        raise HTTPException(403, "writes over HTTP are disabled: ADMIN_TOKEN is not set")
-    token = credentials.credentials.strip() if credentials is not None else ""
-    # Bytes: compare_digest refuses str with non-ASCII characters (header values can have them).
-    if not hmac.compare_digest(token.encode("utf-8", "surrogateescape"), expected.encode()):
-        raise HTTPException(
-            401, "a valid 'Authorization: Bearer <token>' header is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
 def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorOut, "description": description}
 
@@ -169,19 +148,18 @@ def _error(description: str) -> dict[str, Any]:
     "/api/articles",
     tags=["articles"],
     status_code=201,
-    dependencies=[Depends(require_token)],
     responses={
         200: {"model": IngestOut, "description": "unchanged, or a new revision"},
         400: _error("the body is not UTF-8 JSON text"),
-        401: _error("no valid bearer token"),
-        403: _error("writes over HTTP are disabled (ADMIN_TOKEN unset)"),
+        401: _error("no credentials: neither a bearer token nor a signed-in session"),
+        403: _error("wrong token, no CSRF token, or writes disabled (ADMIN_TOKEN unset)"),
         409: _error("another writer kept changing the same article"),
         413: _error("the body or the article text is too long"),
         503: _error("extraction could not run (worker crashed, timed out, no model)"),
     },
 )
 async def post_article(
-    body: ArticleIn, request: Request, response: Response, links: LinksDep
+    _writer: WriterDep, body: ArticleIn, request: Request, response: Response, links: LinksDep
 ) -> IngestOut:
     settings = request.app.state.settings
     factory = request.app.state.session_factory

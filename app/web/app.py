@@ -8,15 +8,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import api, pages, reader_api
+from app.web import account, api, pages, reader_api
+from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.links import Links
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -43,19 +46,49 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
     app.state.links = Links(settings.public_url)
-    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    # Every template builds its URLs with this one builder: {{ url.article(slug) }}.
-    app.state.templates.env.globals["url"] = app.state.links
+    secret = settings.secret_key or load_or_create_secret(settings.data_dir)
+    app.state.auth = Auth(settings.admin_token, secret)
+    app.state.templates = _templates(app.state.links)
 
+    app.include_router(account.router)
     app.include_router(api.router)
     app.include_router(reader_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE, same_site="strict",
+        https_only=settings.public_url.startswith("https://"),
+    )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings.max_article_chars))
     app.add_middleware(HeadAsGet)
     _install_security_headers(app)
     return app
+
+
+@pass_context
+def _csrf_token(context: Mapping[str, object]) -> str:
+    request = context["request"]
+    assert isinstance(request, Request)
+    auth: Auth = request.app.state.auth
+    return auth.csrf_token(request)
+
+
+@pass_context
+def _signed_in(context: Mapping[str, object]) -> bool:
+    request = context["request"]
+    assert isinstance(request, Request)
+    auth: Auth = request.app.state.auth
+    return auth.signed_in(request)
+
+
+def _templates(links: Links) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    # Every template builds its URLs with this one builder: {{ url.article(slug) }}; forms
+    # carry {{ csrf_token() }}; the header shows {{ signed_in() }}.
+    templates.env.globals.update(url=links, csrf_token=_csrf_token, signed_in=_signed_in)
+    return templates
 
 
 def max_body_bytes(max_article_chars: int) -> int:

@@ -60,6 +60,24 @@ class Links:
     def docs(self) -> str:
         return "/docs"
 
+    def login(self, next_path: str | None = None) -> str:
+        return "/login" + (f"?{urlencode({'next': next_path})}" if next_path else "")
+
+    def logout(self) -> str:
+        return "/logout"
+
+    def new_article(self) -> str:
+        return "/articles/new"
+
+    def delete_article(self, slug: str) -> str:
+        return f"{self.article(slug)}/delete"
+
+    def batch(self, batch_id: str) -> str:
+        return f"/articles/batches/{_seg(batch_id)}"
+
+    def api_batch(self, batch_id: str) -> str:
+        return f"/api/batches/{_seg(batch_id)}"
+
     # JSON
     def api_articles(self) -> str:
         return "/api/articles"

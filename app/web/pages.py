@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.web.anchor import PassageSelector, SelectorError, resolve
+from app.web.auth import is_signed_in
 from app.web.deps import ArticleDep, LinksDep, SessionDep
 from app.web.links import Links
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
@@ -39,7 +40,11 @@ class Notice:
 def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
     templates = request.app.state.templates
     base = {"type_labels": TYPE_LABELS, "type_plurals": TYPE_PLURALS, "type_help": TYPE_HELP}
-    return templates.TemplateResponse(request, template, base | context)
+    response: HTMLResponse = templates.TemplateResponse(request, template, base | context)
+    if is_signed_in(request):
+        # An editor's page carries their CSRF token and controls: never kept by a cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 _ENTITY_ID = re.compile(r"[1-9][0-9]{0,9}")
@@ -166,7 +171,7 @@ def _page_cache(request: Request) -> PageCache:
 def article_page(
     article: ArticleDep, request: Request, session: SessionDep, links: LinksDep
 ) -> HTMLResponse:
-    cacheable = not request.query_params
+    cacheable = not request.query_params and not is_signed_in(request)
     cache, key = _page_cache(request), PageCache.key(article)
     if cacheable and (body := cache.get(key)) is not None:
         return HTMLResponse(body)

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
@@ -110,3 +111,29 @@ def store_article(session_factory: sessionmaker[Session]):  # type: ignore[no-un
         return store_text(session_factory, text, slug, **kwargs)  # type: ignore[arg-type]
 
     return _store
+
+
+# ---------------------------------------------------------------- signing in
+
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a rendered form carries."""
+    match = _CSRF_INPUT.search(html)
+    assert match is not None, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, token: str | None = None) -> str:
+    """Sign ``client`` in through the /login form; returns the session's CSRF token."""
+    from tests.conftest import ADMIN_TOKEN
+
+    form = client.get("/login")
+    response = client.post(
+        "/login", data={"token": token or ADMIN_TOKEN, "csrf_token": csrf_of(form.text),
+                        "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/login").text)

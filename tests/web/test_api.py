@@ -59,7 +59,7 @@ def test_unknown_slug_and_ids_are_404_with_detail(ramadi_client: TestClient) -> 
 def test_post_requires_token(client: TestClient) -> None:
     assert client.post("/api/articles", json={"text": "x"}).status_code == 401
     bad = client.post("/api/articles", json={"text": "x"}, headers={"Authorization": "Bearer no"})
-    assert bad.status_code == 401
+    assert bad.status_code == 403  # credentials given, and wrong
 
 
 def test_post_disabled_without_admin_token(db_url: str) -> None:

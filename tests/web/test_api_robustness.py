@@ -332,13 +332,18 @@ def test_published_date_round_trips(fake_client: TestClient) -> None:
     assert post(fake_client, text=TEXT, slug="undated", published=None).status_code == 201
 
 
-def test_non_ascii_or_malformed_tokens_are_401_not_500(fake_client: TestClient) -> None:
-    for value in (b"Bearer \xe9t\xe9", b"Bearer", b"Basic dXNlcjpwYXNz", b"bearer  " +
-                  ADMIN_TOKEN.encode() + b"x", b"\xff\xfe"):
+def test_non_ascii_or_malformed_tokens_are_401_or_403_not_500(fake_client: TestClient) -> None:
+    # No bearer credentials at all: 401 with a challenge.
+    for value in (b"Bearer", b"Basic dXNlcjpwYXNz", b"\xff\xfe"):
         response = fake_client.post("/api/articles", json={"text": TEXT},
                                     headers={"Authorization": value})  # type: ignore[dict-item]
         assert response.status_code == 401, (value, response.text)
         assert response.headers["www-authenticate"] == "Bearer"
+    # A bearer token that is not the admin token: 403.
+    for value in (b"Bearer \xe9t\xe9", b"bearer  " + ADMIN_TOKEN.encode() + b"x"):
+        response = fake_client.post("/api/articles", json={"text": TEXT},
+                                    headers={"Authorization": value})  # type: ignore[dict-item]
+        assert response.status_code == 403, (value, response.text)
     # Authentication comes first: an unauthenticated caller learns nothing about the input.
     assert fake_client.post("/api/articles", json={"nope": 1}).status_code == 401
 
