@@ -4,6 +4,7 @@ Offsets are Python ``str`` indices into ``Article.text``, end-exclusive.
 """
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +45,9 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped by every editor's correction (and its undo): writers check it so that two
+    # editors working on one article at once never lose each other's changes.
+    edit_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -107,6 +111,8 @@ class Entity(Base):
     type: Mapped[str] = mapped_column(String(20))  # actor | unit | location
     kind: Mapped[str] = mapped_column(String(50))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
+    source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
 
     article: Mapped[Article] = relationship(back_populates="entities")
     mentions: Mapped[list["Mention"]] = relationship(
@@ -133,6 +139,8 @@ class Mention(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(500))
     form: Mapped[str] = mapped_column(String(20), default="name")  # name | nominal
+    # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
+    source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
 
     entity: Mapped[Entity] = relationship(back_populates="mentions")
 
@@ -152,6 +160,8 @@ class Role(Base):
     organisation_name: Mapped[str | None] = mapped_column(String(300))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
+    # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
+    source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
 
     entity: Mapped[Entity] = relationship(back_populates="roles", foreign_keys=[entity_id])
     organisation: Mapped[Entity | None] = relationship(foreign_keys=[organisation_id])
@@ -172,6 +182,67 @@ class Quote(Base):
         ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
     )
     speaker_description: Mapped[str | None] = mapped_column(String(300))
+    # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
+    source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
 
     article: Mapped[Article] = relationship(back_populates="quotes")
     speaker: Mapped[Entity | None] = relationship()
+
+
+class Correction(Base):
+    """An editor's correction: an audit-log entry, and the recipe to re-apply it after re-ingest.
+
+    Targets are stored as text anchors (``anchor``), never as row ids alone: ids change when a
+    revised text is extracted again, the anchored passages do not.
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str] = mapped_column(String(100))  # e.g. "entity:12", "quote:q1a2b3"
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    anchor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the ids the last application touched, e.g. {"entities": [3], "mentions": [40]}
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="applied")  # applied|orphaned|undone
+    reason: Mapped[str | None] = mapped_column(String(300))
+    anchored_sha256: Mapped[str] = mapped_column(String(64))  # the text the anchors fit
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EntityRedirect(Base):
+    """An entity id that a correction took away: merged (→ ``new_id``, 308) or deleted (410)."""
+
+    __tablename__ = "entity_redirects"
+
+    old_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    old_key: Mapped[str] = mapped_column(String(300))
+    new_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
+    correction_id: Mapped[int] = mapped_column(
+        ForeignKey("corrections.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ExtractionSnapshot(Base):
+    """The extractor's own output for the article's current text, before any correction:
+    undoing a correction rebuilds the article from it and re-applies the others."""
+
+    __tablename__ = "extraction_snapshots"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

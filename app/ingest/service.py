@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import corrections
 from app.db import session_scope
 from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
 from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_from_lede
@@ -246,11 +247,17 @@ def store(
     _replace_paragraphs(session, article, normalised)
     article.sentences.clear()
     article.sentences.extend(Sentence(start=s, end=e) for s, e in extraction.sentences)
+    write_annotations(session, article, extraction)
+    corrections.reapply(session, article, extraction)  # editors' corrections outlive re-ingest
+    return IngestOutcome(slug, status, article.revision, article.id)
+
+
+def write_annotations(session: Session, article: Article, extraction: Extraction) -> None:
+    """Replace the article's entities, mentions, roles and quotes with ``extraction``'s."""
     entities = _replace_entities(session, article, extraction)
     session.flush()
     _replace_quotes(session, article, extraction, {k: e.id for k, e in entities.items()})
     session.flush()
-    return IngestOutcome(slug, status, article.revision, article.id)
 
 
 def _replace_paragraphs(session: Session, article: Article, normalised: NormalisedText) -> None:
