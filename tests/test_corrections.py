@@ -344,3 +344,44 @@ def test_corrections_stack_in_order(factory, edit, reingest) -> None:  # type: i
         assert sorted(m.text for m in entity.mentions) == ["Baghdad", "Officials"]
         assert session.scalar(select(EntityRedirect.new_id)) == officials
     assert [s for _, s in log(factory)] == ["applied"] * 3
+
+
+def test_concurrent_editors_both_land_or_the_stale_one_gets_409(factory) -> None:  # type: ignore[no-untyped-def]
+    """Eight editors at once, each in its own session and thread: the unversioned changes all
+    land (no lost update); of the versioned ones made on the same version, exactly one does."""
+    import threading
+
+    rivers = ids(factory, "Sam Rivers")
+    aliases = [f"alias {i}" for i in range(4)]
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def editor(i: int) -> None:
+        barrier.wait()
+        try:
+            with session_scope(factory) as session:
+                article = _article(session)
+                if i < 4:  # unversioned: a mention each, on different passages
+                    corrections.update_entity(session, article, rivers,
+                                              {"kind": f"kind {i}"}, f"ed{i}")
+                else:  # all saw version 0
+                    corrections.update_entity(session, article, rivers, {"name": aliases[i - 4]},
+                                              f"ed{i}", expected_version=0)
+            outcomes.append("ok")
+        except corrections.EditConflict:
+            outcomes.append("409")
+
+    threads = [threading.Thread(target=editor, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with factory() as session:
+        made = session.scalars(select(Correction).order_by(Correction.id)).all()
+        article = _article(session)
+        assert article.edit_version == len(made)
+    # every unversioned edit landed; versioned ones landed only if first (version 0 was current)
+    assert outcomes.count("ok") == len(made)
+    assert sum(1 for c in made if c.author in ("ed0", "ed1", "ed2", "ed3")) == 4
+    assert sum(1 for c in made if c.author in ("ed4", "ed5", "ed6", "ed7")) <= 1
+    assert outcomes.count("409") == 8 - len(made)

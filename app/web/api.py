@@ -15,7 +15,7 @@ from app.ingest.service import ArticleInput, IngestError, ingest_article
 from app.ingest.worker import WorkerUnavailable
 from app.models import Article
 from app.web.auth import WriterDep
-from app.web.deps import ArticleDep, LinksDep, SessionDep
+from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
 from app.web.schemas import (
     ArticleDetail,
     ArticleSummary,
@@ -107,6 +107,8 @@ def get_entity(
     # an id no row can have is as unknown as any other (and must not overflow the database)
     entity = repo.get_entity(session, article.id, entity_id) if 1 <= entity_id <= MAX_ID else None
     if entity is None:
+        if 1 <= entity_id <= MAX_ID:
+            raise_if_moved(session, article, entity_id, lambda i: links.api_entity(slug, i))
         raise HTTPException(404, f"no entity {entity_id} in article {slug!r}")
     quotes = [q for q in repo.quotes_of(session, article.id) if q.speaker_id == entity.id]
     return EntityDetail(

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import account, api, pages, reader_api
+from app.web import account, api, corrections_api, pages, reader_api
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.links import Links
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(account.router)
     app.include_router(api.router)
+    app.include_router(corrections_api.router)
     app.include_router(reader_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -97,18 +98,37 @@ def max_body_bytes(max_article_chars: int) -> int:
     return max_article_chars * 12 + 64 * 1024
 
 
+# A refused body is still read, and dropped, up to this much: a client that is still sending
+# when the server answers and closes sees "connection reset" instead of the 413. Beyond it the
+# server stops reading, answers and closes (a client sending that much gets the reset).
+DRAIN_BYTES = 64 * 1024 * 1024
+
+
 class BodyLimit:
-    """Refuse (413) a request body longer than ``max_bytes`` before reading it all.
+    """Refuse (413) a request body longer than ``max_bytes`` without keeping it.
 
     A declared Content-Length is checked up front; a chunked body is counted as it arrives.
+    Either way the rest of the body is drained (up to ``DRAIN_BYTES``) before the 413 is sent
+    with ``Connection: close``, so that ordinary clients (urllib, requests) read the answer.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    def _too_large(self) -> HTTPException:
-        return HTTPException(413, f"request body is larger than {self.max_bytes} bytes")
+    def _detail(self) -> str:
+        return f"request body is larger than {self.max_bytes} bytes"
+
+    @staticmethod
+    async def _drain(receive: Receive, already: int) -> None:
+        drained = already
+        while drained <= DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -116,7 +136,10 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse({"detail": self._too_large().detail}, status_code=413)
+            if int(declared) <= DRAIN_BYTES:
+                await self._drain(receive, 0)
+            response = JSONResponse({"detail": self._detail()}, status_code=413,
+                                    headers={"Connection": "close"})
             await response(scope, receive, send)
             return
         received = 0
@@ -127,8 +150,10 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        await self._drain(receive, received)
                     # FastAPI passes an HTTPException raised while reading the body through.
-                    raise self._too_large()
+                    raise HTTPException(413, self._detail(), headers={"Connection": "close"})
             return message
 
         await self.app(scope, counted, send)

@@ -4,13 +4,14 @@ Routes depend on these, never on ``app.web.app``: the app factory imports the ro
 the routers import only this module, so imports point one way.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from app import corrections
 from app import repository as repo
 from app.models import Article
 from app.settings import Settings
@@ -39,6 +40,22 @@ def get_article(slug: Slug, session: SessionDep) -> Article:
 
 
 ArticleDep = Annotated[Article, Depends(get_article)]
+
+
+def raise_if_moved(
+    session: Session, article: Article, entity_id: int, url: Callable[[int], str]
+) -> None:
+    """An entity id an editor's correction took away: 308 to the entity it was merged into
+    (``url(new_id)``), or 410 if it was deleted. Returns if the id was never taken away."""
+    redirect = corrections.redirect_for(session, article.id, entity_id)
+    if redirect is None:
+        return
+    if redirect.new_id is None:
+        raise HTTPException(410, f"entity {entity_id} was removed by an editor's correction")
+    raise HTTPException(
+        308, f"entity {entity_id} was merged into entity {redirect.new_id}",
+        headers={"Location": url(redirect.new_id)},
+    )
 
 
 def get_settings(request: Request) -> Settings:

@@ -88,8 +88,20 @@ class Links:
     def api_entities(self, slug: str) -> str:
         return f"{self.api_article(slug)}/entities"
 
+    def api_entity(self, slug: str, entity_id: int) -> str:
+        return f"{self.api_entities(slug)}/{entity_id}"
+
     def api_quotes(self, slug: str) -> str:
         return f"{self.api_article(slug)}/quotes"
+
+    def corrections(self, slug: str) -> str:
+        return f"{self.article(slug)}/corrections"
+
+    def api_corrections(self, slug: str) -> str:
+        return f"{self.api_article(slug)}/corrections"
+
+    def api_correction(self, slug: str, correction_id: int) -> str:
+        return f"{self.api_corrections(slug)}/{correction_id}"
 
     def api_annotations(self, slug: str) -> str:
         return f"{self.api_article(slug)}/annotations"

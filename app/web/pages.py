@@ -14,7 +14,7 @@ from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.web.anchor import PassageSelector, SelectorError, resolve
 from app.web.auth import is_signed_in
-from app.web.deps import ArticleDep, LinksDep, SessionDep
+from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
 from app.web.links import Links
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
 from app.web.render import Highlight, MentionView, QuoteView, render_span
@@ -50,7 +50,9 @@ def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLRespo
 _ENTITY_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
-def _entity_or_404(session: Session, article: Article, entity_id: str) -> Entity:
+def _entity_or_404(
+    session: Session, article: Article, entity_id: str, links: Links
+) -> Entity:
     # ASCII digits only ("²".isdigit() is true) and no more than an INTEGER column holds.
     wanted = int(entity_id) if _ENTITY_ID.fullmatch(entity_id) else None
     entity = (
@@ -59,6 +61,8 @@ def _entity_or_404(session: Session, article: Article, entity_id: str) -> Entity
         else None
     )
     if entity is None:
+        if wanted is not None and wanted <= 2**31 - 1:
+            raise_if_moved(session, article, wanted, lambda i: links.entity(article.slug, i))
         raise HTTPException(404, f"No entity {entity_id} in this article.")
     return entity
 
@@ -255,7 +259,7 @@ def _kwic(text: str, start: int, end: int, sentence: tuple[int, int]) -> dict[st
 def entity_page(
     article: ArticleDep, entity_id: str, request: Request, session: SessionDep, links: LinksDep
 ) -> HTMLResponse:
-    entity = _entity_or_404(session, article, entity_id)
+    entity = _entity_or_404(session, article, entity_id, links)
     entities = repo.entities_of(session, article.id)
     sentences = sentences_of(article)
     contexts = [

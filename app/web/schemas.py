@@ -6,11 +6,12 @@ data, and ``/docs`` shows every field.
 """
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from app.models import Article, Entity, Mention, Quote, Role
+from app.anchoring import Anchor
+from app.models import Article, Correction, Entity, Mention, Quote, Role
 from app.web.links import Links
 
 
@@ -63,6 +64,10 @@ class ArticleDetail(ArticleSummary):
     paragraphs: list[ParagraphOut]
     entities_url: str
     quotes_url: str
+    edit_version: int = Field(
+        description="bumped by every correction; send it back as `version` to be told (409) "
+        "when another editor changed the article since")
+    corrections_url: str
 
     @classmethod
     def of(cls, article: Article, links: Links) -> "ArticleDetail":
@@ -79,6 +84,8 @@ class ArticleDetail(ArticleSummary):
             ],
             entities_url=links.api_entities(article.slug),
             quotes_url=links.api_quotes(article.slug),
+            edit_version=article.edit_version,
+            corrections_url=links.api_corrections(article.slug),
         )
 
 
@@ -88,13 +95,14 @@ class MentionOut(BaseModel):
     end: int
     text: str
     form: str = Field(description="how the text names the entity: name, alias, nominal, ...")
+    source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
     url: str
 
     @classmethod
     def of(cls, slug: str, mention: Mention, links: Links) -> "MentionOut":
         return cls(
             id=mention.id, start=mention.start, end=mention.end, text=mention.text,
-            form=mention.form, url=links.mention(slug, mention.id),
+            form=mention.form, source=mention.source, url=links.mention(slug, mention.id),
         )
 
 
@@ -107,23 +115,27 @@ class MentionWithEntity(MentionOut):
 
 
 class RoleOut(BaseModel):
+    id: int
     title: str
     organisation_id: int | None
     organisation_name: str | None
     organisation_url: str | None
     start: int = Field(description="the stating sentence's offsets")
     end: int
+    source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
 
     @classmethod
     def of(cls, slug: str, role: Role, links: Links) -> "RoleOut":
         org = role.organisation
         return cls(
+            id=role.id,
             title=role.title,
             organisation_id=role.organisation_id,
             organisation_name=org.name if org is not None else role.organisation_name,
             organisation_url=links.entity(slug, org.id) if org is not None else None,
             start=role.start,
             end=role.end,
+            source=role.source,
         )
 
 
@@ -133,6 +145,7 @@ class EntityOut(BaseModel):
     type: str = Field(description="actor, unit or location")
     kind: str
     aliases: list[str]
+    source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
     url: str
     roles: list[RoleOut]
     mentions: list[MentionOut]
@@ -141,7 +154,8 @@ class EntityOut(BaseModel):
     def of(cls, slug: str, entity: Entity, links: Links) -> "EntityOut":
         return cls(
             id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
-            aliases=list(entity.aliases or []), url=links.entity(slug, entity.id),
+            aliases=list(entity.aliases or []), source=entity.source,
+            url=links.entity(slug, entity.id),
             roles=[RoleOut.of(slug, r, links) for r in entity.roles],
             mentions=[MentionOut.of(slug, m, links) for m in entity.mentions],
         )
@@ -156,6 +170,7 @@ class QuoteOut(BaseModel):
     speaker_id: int | None
     speaker_name: str | None
     speaker_description: str | None
+    source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
     url: str
 
     @classmethod
@@ -164,7 +179,7 @@ class QuoteOut(BaseModel):
             id=quote.id, start=quote.start, end=quote.end, text=quote.text, kind=quote.kind,
             speaker_id=quote.speaker_id,
             speaker_name=quote.speaker.name if quote.speaker is not None else None,
-            speaker_description=quote.speaker_description,
+            speaker_description=quote.speaker_description, source=quote.source,
             url=links.quote(slug, quote.id),
         )
 
@@ -211,3 +226,35 @@ class ReaderData(BaseModel):
     revision: int
     text: str
     entities: list[ReaderEntity]
+
+
+class CorrectionOut(BaseModel):
+    """One entry of an article's corrections audit log."""
+
+    id: int
+    action: str = Field(description="update_entity, merge_entities, delete_mention, add_mention, "
+                        "link_mention, update_quote, add_role or delete_role")
+    target: str = Field(description="what it was made on, e.g. entity:12, mention:40, quote:q1")
+    before: dict[str, Any]
+    after: dict[str, Any]
+    anchor: list[dict[str, Any]] = Field(
+        description="the passage it is anchored to: a W3C TextQuoteSelector (the authority) "
+        "and a TextPositionSelector (a hint)")
+    status: str = Field(description="applied, orphaned (its passage is gone) or undone")
+    reason: str | None = Field(description="why it is orphaned or undone")
+    created_at: UtcDatetime
+    undone_at: UtcDatetime | None
+    author: str
+    url: str
+
+    @classmethod
+    def of(cls, article: Article, correction: Correction, links: Links) -> "CorrectionOut":
+        passage = (correction.anchor or {}).get("passage")
+        return cls(
+            id=correction.id, action=correction.action, target=correction.target,
+            before=correction.before or {}, after=correction.after or {},
+            anchor=Anchor.from_json(passage).selectors() if passage else [],
+            status=correction.status, reason=correction.reason,
+            created_at=correction.created_at, undone_at=correction.undone_at,
+            author=correction.author, url=links.api_correction(article.slug, correction.id),
+        )
