@@ -8,7 +8,8 @@ builds a path. Paths are relative to the site; ``absolute`` prefixes the configu
 from urllib.parse import quote, urlencode
 
 from app.models import Article
-from app.web.anchor import PassageSelector, text_fragment
+from app.web.anchor import PassageSelector
+from app.web.fragments import article_blocks, text_fragment
 
 
 def _seg(value: str | int) -> str:
@@ -52,7 +53,9 @@ class Links:
 
     def text_fragment(self, article: Article, start: int, end: int) -> str:
         """The article with a browser text fragment (``#:~:text=``) for ``text[start:end]``."""
-        return self.article(article.slug) + text_fragment(article.text, start, end)
+        spans = [(p.start, p.end, p.kind) for p in article.paragraphs]
+        blocks = article_blocks(article.text, article.title, spans)
+        return self.article(article.slug) + text_fragment(blocks, start, end)
 
     def static(self, path: str) -> str:
         return f"/static/{path.lstrip('/')}"

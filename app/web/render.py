@@ -4,10 +4,12 @@ Mentions never cross each other (extraction guarantees containment or disjointne
 inside another is a ``<mark>`` inside the outer mention's link, since links cannot nest. A quote
 is a span around the mentions it holds; one that would cross a mention is left unmarked.
 
-Each mention also carries its type as visually-hidden text (``data-offset-skip``, so scripts
-mapping DOM positions to text offsets leave it out). A *highlight* (a shared passage) may cross
-anything, so it is applied to the text runs only: one ``<span data-quote-selected>`` per run,
-which keeps the element tree well nested.
+A mention's type is announced by the mark's CSS ``::after`` (a glyph whose alternative text is
+the type name), never by text in the DOM: the page's text stays exactly the article's text, so
+browser text fragments, find-in-page and copying see the words and nothing else.
+
+A *highlight* (a shared passage) may cross anything, so it is applied to the text runs only:
+one ``<span data-quote-selected>`` per run, which keeps the element tree well nested.
 """
 
 from dataclasses import dataclass, field
@@ -39,9 +41,6 @@ class Highlight:
     start: int
     end: int
     anchor_id: str | None = None  # given to the first piece rendered, for #fragment scrolling
-
-
-TYPE_NAMES = {"actor": "actor", "unit": "unit", "location": "location"}
 
 
 @dataclass
@@ -121,11 +120,7 @@ def _render(node: _Node, runs: _Runs, in_link: bool) -> Markup:
         mark = Markup(
             '<mark id="m-{}" class="mention mention-{}" data-entity-id="{}" data-type="{}" '
             'data-href="{}" title="{}">{}</mark>'
-            '<span class="sr-only" data-offset-skip> ({})</span>'
-        ).format(
-            item.id, item.type, item.entity_id, item.type, item.href, item.label, inner,
-            TYPE_NAMES.get(item.type, item.type),
-        )
+        ).format(item.id, item.type, item.entity_id, item.type, item.href, item.label, inner)
         if in_link:
             return mark
         return Markup('<a class="mention-link" href="{}">{}</a>').format(item.href, mark)
