@@ -108,3 +108,7 @@ class Links:
 
     def api_annotations(self, slug: str) -> str:
         return f"{self.api_article(slug)}/annotations"
+
+    def api_annotation(self, slug: str, key: str) -> str:
+        """One annotation on its own (``m-<mention id>`` or ``q-<quote id>``)."""
+        return f"{self.api_annotations(slug)}/{_seg(key)}"

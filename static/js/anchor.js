@@ -33,25 +33,3 @@ export function passageUrl(articleUrl, selector) {
   parts.push(`start=${selector.position.start}`, `end=${selector.position.end}`);
   return `${articleUrl}?${parts.join("&")}#passage`;
 }
-
-/** A browser text fragment (#:~:text=prefix-,exact,-suffix); "-" "," "&" are percent-encoded. */
-export function textFragment(text, start, end) {
-  const exact = text.slice(start, end).trim();
-  if (!exact) return "";
-  const fe = (s) => encodeURIComponent(s).replace(/-/g, "%2D");
-  let before = text.slice(Math.max(0, start - 60), start).split(/\s+/).filter(Boolean);
-  let after = text.slice(end, end + 60).split(/\s+/).filter(Boolean);
-  if (start - 60 > 0 && before.length) before = before.slice(1);
-  if (end + 60 < text.length && after.length) after = after.slice(0, -1);
-  const prefix = before.slice(-3).join(" ");
-  const suffix = after.slice(0, 3).join(" ");
-  const words = exact.split(/\s+/);
-  const body = exact.includes("\n") || exact.length > 300
-    ? `${fe(words.slice(0, 4).join(" "))},${fe(words.slice(-4).join(" "))}`
-    : fe(words.join(" "));
-  const parts = [];
-  if (prefix) parts.push(`${fe(prefix)}-`);
-  parts.push(body);
-  if (suffix) parts.push(`-${fe(suffix)}`);
-  return `#:~:text=${parts.join(",")}`;
-}

@@ -2,8 +2,9 @@
 // with exactly that passage marked (resolved server-side from a W3C TextQuoteSelector with a
 // TextPositionSelector hint), plus a browser text-fragment link.
 
-import { passageUrl, selectorFor, textFragment, trimRange } from "./anchor.js";
+import { passageUrl, selectorFor, trimRange } from "./anchor.js";
 import { copyText, setStatus } from "./copy.js";
+import { pageBlocks, textFragment } from "./fragments.js";
 import { rangeToOffsets } from "./offsets.js";
 
 export function initShare({ container, text, articleUrl, permalink }) {
@@ -88,7 +89,10 @@ export function initShare({ container, text, articleUrl, permalink }) {
     returnFocus = document.activeElement === button || document.activeElement === document.body
       ? (block || container) : document.activeElement;
     field.value = url;
-    fragment.href = `${articleUrl}${textFragment(text, start, end)}`;
+    // Computed on the page as the browser will search it; no link rather than a wrong one.
+    const directive = textFragment(pageBlocks(container, text), start, end);
+    fragment.href = `${articleUrl}${directive}`;
+    fragment.parentElement.hidden = !directive;
     excerpt.textContent = `“${selector.quote.exact}”`;
     status.textContent = "";
     result.hidden = false;

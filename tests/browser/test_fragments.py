@@ -22,9 +22,9 @@ PROBE_CSS = (
     "::target-text { background-color: rgb(255, 0, 255) !important; color: #000 !important; }"
 )
 
-# The client rectangles of article text [start, end), from the blocks' data-start/data-end.
-PASSAGE_RECTS_JS = """
-([start, end]) => {
+# A DOM range for article text [start, end), from the blocks' data-start/data-end.
+RANGE_JS = """
+const rangeOf = (start, end) => {
   const blocks = Array.from(document.querySelectorAll('#article-text [data-start][data-end]'));
   const point = (offset, atEnd) => {
     for (const block of blocks) {
@@ -44,10 +44,27 @@ PASSAGE_RECTS_JS = """
   const range = document.createRange();
   range.setStart(a[0], a[1]);
   range.setEnd(b[0], b[1]);
+  return range;
+};
+"""
+PASSAGE_RECTS_JS = f"""
+([start, end]) => {{
+  {RANGE_JS}
+  const range = rangeOf(start, end);
+  if (!range) return null;
   return Array.from(range.getClientRects())
     .filter(r => r.width > 0 && r.height > 0)
     .map(r => [r.left, r.top, r.right, r.bottom]);
-}
+}}
+"""
+SELECT_JS = f"""
+([start, end]) => {{
+  {RANGE_JS}
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(rangeOf(start, end));
+  return selection.toString();
+}}
 """
 
 
@@ -119,6 +136,40 @@ def test_every_quote_fragment_link_lands(live_server: LiveServer, probe_page: An
                 missed.append((q["id"], q["text"][:60], href))
         print(f"{slug}: {len(quotes) - len(missed)}/{len(quotes)} quote fragment links landed")
         assert not missed, missed
+
+
+def shared_fragment(page: Any, server: LiveServer, start: int, end: int) -> str:
+    """Select article text [start, end) in the reader and take the share box's fragment link."""
+    page.goto(server.url("/articles/ramadi"))
+    page.evaluate(SELECT_JS, [start, end])
+    page.get_by_role("button", name="Share quote").click()
+    link = page.locator("#share-fragment")
+    link.wait_for(state="visible")
+    href = link.get_attribute("href")
+    page.keyboard.press("Escape")
+    return str(href)
+
+
+def test_shared_passages_across_a_mention_and_a_paragraph_land(
+    live_server: LiveServer, probe_page: Any
+) -> None:
+    article = api(live_server, "/api/articles/ramadi")
+    text, body = article["text"], [p for p in article["paragraphs"] if p["kind"] == "body"]
+    mentions = api(live_server, "/api/articles/ramadi/mentions")
+    # A mention in the middle of a later paragraph, with words on both sides of it.
+    mention = next(m for m in sorted(mentions, key=lambda m: -m["start"])
+                   if any(p["start"] + 40 < m["start"] and m["end"] + 40 < p["end"]
+                          for p in body[len(body) // 2:]))
+    across_mention = (text.rindex(" ", 0, mention["start"] - 25) + 1,
+                      text.index(" ", mention["end"] + 20))
+    # The last words of one paragraph and the first of the next.
+    para, following = body[len(body) // 2], body[len(body) // 2 + 1]
+    across_paragraph = (text.rindex(" ", para["start"], para["end"] - 20) + 1,
+                        text.index(" ", following["start"] + 15))
+    for start, end in (across_mention, across_paragraph):
+        href = shared_fragment(probe_page, live_server, start, end)
+        assert href.startswith("/articles/ramadi#:~:text="), href
+        assert landed(probe_page, live_server.url(href), start, end), (text[start:end], href)
 
 
 def test_the_detector_sees_a_miss(live_server: LiveServer, probe_page: Any) -> None:
