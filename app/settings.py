@@ -2,9 +2,11 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_ARTICLE = Path(__file__).resolve().parent / "data" / "articles" / "ramadi.txt"
@@ -28,12 +30,27 @@ class Settings(BaseSettings):
     # sessions survive a restart and every worker of one server agrees.
     secret_key: str | None = None
     data_dir: Path = PROJECT_ROOT / "data"
+    # Host names requests may be addressed to (comma-separated in the environment; "*." for
+    # subdomains); any other Host header gets 400. Default: PUBLIC_URL's host and loopback.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
 
     @model_validator(mode="after")
     def _default_public_url(self) -> "Settings":
         if not self.public_url:
             self.public_url = f"http://{self.host}:{self.port}"
         self.public_url = self.public_url.rstrip("/")
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"PUBLIC_URL must be an http(s) URL with a host: {self.public_url!r}")
+        if not self.allowed_hosts:
+            self.allowed_hosts = list(dict.fromkeys([parts.hostname, "localhost", "127.0.0.1"]))
         return self
 
 

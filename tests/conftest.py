@@ -77,7 +77,8 @@ def ingest_text(session_factory: sessionmaker[Session], nlp: "Language"):  # typ
 def client(settings: Settings) -> Iterator[TestClient]:
     from app.web.app import create_app
 
-    with TestClient(create_app(settings)) as test_client:
+    # A host the app serves by default (TrustedHostMiddleware refuses any other).
+    with TestClient(create_app(settings), base_url="http://localhost") as test_client:
         yield test_client
 
 

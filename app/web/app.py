@@ -12,13 +12,14 @@ from jinja2 import pass_context
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import account, api, corrections_api, pages, reader_api
+from app.web import account, api, corrections_api, pages, reader_api, sharing
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.links import Links
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(corrections_api.router)
     app.include_router(reader_api.router)
     app.include_router(pages.router)
+    app.include_router(sharing.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     _install_error_handlers(app)
     app.add_middleware(
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings.max_article_chars))
     app.add_middleware(HeadAsGet)
     _install_security_headers(app)
+    # Outermost: a request for a host we do not serve is refused (400) before anything runs.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     return app
 
 

@@ -43,6 +43,14 @@ class Links:
     def quote(self, slug: str, quote_id: str) -> str:
         return f"{self.quotes(slug)}/{_seg(quote_id)}"
 
+    def quote_card(self, slug: str, quote_id: str, version: str = "") -> str:
+        """The quote's share card image; ``version`` changes whenever the card does."""
+        path = f"{self.quote(slug, quote_id)}/card.png"
+        return f"{path}?{urlencode({'v': version})}" if version else path
+
+    def oembed(self, url: str) -> str:
+        return f"/oembed?{urlencode({'url': url, 'format': 'json'})}"
+
     def quote_in_context(self, slug: str, quote_id: str) -> str:
         return f"{self.article(slug)}?{urlencode({'quote': quote_id})}#q-{_seg(quote_id)}"
 

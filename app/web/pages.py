@@ -19,6 +19,7 @@ from app.web.links import Links
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
 from app.web.render import Highlight, MentionView, QuoteView, render_span
 from app.web.schemas import TYPE_LABELS
+from app.web.sharing import share_meta
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -344,7 +345,6 @@ def quote_page(
     )
     permalink = links.absolute(links.quote(slug, quote.id))
     speaker = _speaker_name(quote)
-    excerpt = _truncate(quote.text, 300)
     return _page(
         request,
         "quote.html",
@@ -358,10 +358,6 @@ def quote_page(
             "fragment_url": links.text_fragment(article, quote.start, quote.end),
             "permalink": permalink,
             "canonical": permalink,
-            "og": {
-                "title": f"{speaker} — {article.title}",
-                "description": f"“{excerpt}”",
-                "url": permalink,
-            },
+            "og": share_meta(links, article, quote),
         },
     )

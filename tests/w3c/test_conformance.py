@@ -88,7 +88,7 @@ def test_bundled_article_export_meets_every_must(ramadi_client: TestClient) -> N
 
 def test_an_empty_article_is_an_empty_conformant_collection(client: TestClient,
                                                               store_article) -> None:  # type: ignore[no-untyped-def]
-    from app.ingest.types import Extraction
+    from app.nlp.types import Extraction
 
     store_article("Nothing to see.", "empty", build=lambda text: Extraction([], [], []))
     collection = served(client, "/api/articles/empty/annotations")

@@ -66,7 +66,8 @@ def test_post_disabled_without_admin_token(db_url: str) -> None:
     from app.settings import Settings
     from app.web.app import create_app
 
-    with TestClient(create_app(Settings(database_url=db_url, admin_token=None))) as c:
+    with TestClient(create_app(Settings(database_url=db_url, admin_token=None)),
+                    base_url="http://localhost") as c:
         response = c.post("/api/articles", json={"text": "x"}, headers=AUTH)
     assert response.status_code == 403
     assert "ADMIN_TOKEN" in response.json()["detail"]

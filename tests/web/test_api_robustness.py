@@ -42,7 +42,7 @@ def make_client(settings: Settings, worker: Any = None) -> TestClient:
     app = create_app(settings)
     if worker is not None:
         app.state.worker = worker
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False, base_url="http://localhost")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import sys
 from fastapi.testclient import TestClient
 from app.settings import Settings
 from app.web.app import create_app
-with TestClient(create_app(Settings(database_url={db_url!r}))) as c:
+with TestClient(create_app(Settings(database_url={db_url!r})), base_url="http://localhost") as c:
     for url in ("/", "/articles/ramadi", "/api/articles/ramadi/entities",
                 "/api/articles/ramadi/quotes"):
         assert c.get(url).status_code == 200, url
@@ -32,7 +32,8 @@ from fastapi.testclient import TestClient
 from app.settings import Settings
 from app.web.app import create_app
 if __name__ == "__main__":
-    with TestClient(create_app(Settings(database_url={db_url!r}, admin_token="t"))) as c:
+    with TestClient(create_app(Settings(database_url={db_url!r}, admin_token="t")),
+                    base_url="http://localhost") as c:
         r = c.post("/api/articles", json={{"text": "Fighters attacked Kirkuk on Monday."}},
                    headers={{"Authorization": "Bearer t"}})
         assert r.status_code == 201, r.text
