@@ -272,6 +272,11 @@ def serve(host: str | None, port: int | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a bad PUBLIC_URL, PORT, ...
+        _error(f"bad settings: {exc}")
+        return EXIT_INPUT
     if args.command == "ingest":
         return ingest_files(args.files, args.slug, args.title, args.source, args.published)
     if args.command == "migrate":

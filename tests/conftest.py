@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 ADMIN_TOKEN = "test-token-123"
+# Host names of the in-process clients (Starlette's TestClient and schemathesis send
+# "testserver"); any other host gets 400 from TrustedHostMiddleware.
+TEST_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,7 +42,8 @@ def db_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, admin_token=ADMIN_TOKEN, data_dir=tmp_path / "data")
+    return Settings(database_url=db_url, admin_token=ADMIN_TOKEN, data_dir=tmp_path / "data",
+                    allowed_hosts=TEST_HOSTS)
 
 
 @pytest.fixture

@@ -209,3 +209,10 @@ def test_a_changed_text_is_a_revision_that_keeps_surviving_ids(db_url: str,
 def test_cli_errors_never_show_a_traceback_for_a_missing_command() -> None:
     result = subprocess.run([sys.executable, "-m", "app"], capture_output=True, text=True)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_bad_public_url_is_a_clear_error(db_url: str) -> None:
+    env = {"DATABASE_URL": db_url, "PATH": "/usr/bin:/bin", "PUBLIC_URL": "news.example"}
+    result = subprocess.run([sys.executable, "-m", "app", "migrate"], capture_output=True,
+                            text=True, env=env)
+    fails_clearly(result, EXIT_INPUT, "PUBLIC_URL")

@@ -6,7 +6,7 @@ blockquote that links back, for a CMS to embed with its attribution.
 """
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -101,28 +101,28 @@ _QUOTE_PATH = re.compile(r"/articles/([^/?#]+)/quotes/([^/?#]+)/?")
 
 @router.get(
     "/oembed",
-    responses={400: {"model": ErrorOut, "description": "no url, or not one of ours"},
-               404: {"model": ErrorOut, "description": "no such quote"},
-               501: {"model": ErrorOut, "description": "only the json format is served"}},
+    responses={404: {"model": ErrorOut,
+                     "description": "not a quote page of this site, or no such quote"}},
 )
 def oembed(
-    request: Request, session: SessionDep, links: LinksDep,
-    url: Annotated[str | None, Query(max_length=2000, description="a quote's permalink")] = None,
-    format: Annotated[str, Query(max_length=10)] = "json",
+    session: SessionDep, links: LinksDep,
+    url: Annotated[str, Query(min_length=1, max_length=2000,
+                              description="a quote's permalink")],
+    format: Annotated[Literal["json"], Query(description="only json is served")] = "json",
     maxwidth: Annotated[int | None, Query(ge=1, le=10_000)] = None,
     maxheight: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> JSONResponse:
-    """oEmbed (``rich``) for a quote permalink: a blockquote with its attribution, no script."""
-    if format != "json":
-        raise HTTPException(501, "only format=json is served")
-    if not url:
-        raise HTTPException(400, "the url parameter is required: a quote's permalink")
+    """oEmbed (``rich``) for a quote permalink: a blockquote with its attribution, no script.
+
+    As the oEmbed spec has it, a URL this provider has nothing for is a 404 (with the reason);
+    a missing ``url`` or a ``format`` other than json is a 422 like every bad parameter.
+    """
     parts, public = urlsplit(url), urlsplit(links.public_url)
     if (parts.scheme, parts.netloc) != (public.scheme, public.netloc):
-        raise HTTPException(400, f"the url must be a quote page on {links.public_url}")
+        raise HTTPException(404, f"not a page of this site: quote pages are on {links.public_url}")
     match = _QUOTE_PATH.fullmatch(parts.path.removeprefix(public.path.rstrip("/")))
     if match is None:
-        raise HTTPException(400, "the url is not a quote page (/articles/<slug>/quotes/<id>)")
+        raise HTTPException(404, "not a quote page: /articles/<slug>/quotes/<id>")
     slug, quote_id = unquote(match[1]), unquote(match[2])
     article = repo.get_article(session, slug)
     quote = repo.get_quote(session, article.id, quote_id) if article is not None else None

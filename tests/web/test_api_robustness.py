@@ -70,7 +70,7 @@ def article_count(factory: sessionmaker[Session]) -> int:
 
 async def _post_concurrently(app: Any, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
         return list(await asyncio.gather(
             *(c.post("/api/articles", json=b, headers=AUTH) for b in bodies)
         ))

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from app.settings import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, TEST_HOSTS
 from tests.web.conftest import SAMPLE, store_text
 from tests.web.fakes import FakeWorker
 
@@ -35,7 +35,7 @@ def _schema_app() -> Any:
     """Only serves the OpenAPI document; each test sends its calls to its own app."""
     from app.web.app import create_app
 
-    return create_app(Settings(database_url="sqlite:///:memory:"))
+    return create_app(Settings(database_url="sqlite:///:memory:", allowed_hosts=TEST_HOSTS))
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _schema_app())
