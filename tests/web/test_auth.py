@@ -189,7 +189,7 @@ def test_a_slowed_login_does_not_block_other_requests(settings: Settings) -> Non
     async def run() -> list[str]:
         transport = httpx.ASGITransport(app=app, client=("testclient", 50000))
         order: list[str] = []
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             form = await c.get("/login")
 
             async def slow() -> None:
