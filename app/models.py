@@ -246,3 +246,29 @@ class ExtractionSnapshot(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class IngestJob(Base):
+    """One uploaded file of a batch, waiting for, in, or done with its ingest."""
+
+    __tablename__ = "ingest_jobs"
+    __table_args__ = (
+        Index("ix_ingest_jobs_batch", "batch_id", "position"),
+        Index("ix_ingest_jobs_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    text: Mapped[str | None] = mapped_column(Text)  # kept until the job is done
+    title: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(String(2000))
+    published: Mapped[date | None] = mapped_column(Date)
+    slug: Mapped[str | None] = mapped_column(String(200))  # the article, once done
+    error: Mapped[str | None] = mapped_column(String(1000))  # why it failed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

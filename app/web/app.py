@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import account, api, corrections_api, pages, reader_api, sharing
+from app.web import account, api, authoring, corrections_api, pages, reader_api, sharing
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
+from app.web.batch_runner import BatchRunner
 from app.web.links import Links
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await app.state.batch_runner.resume()
         yield
+        await app.state.batch_runner.stop()
         app.state.worker.shutdown()
         app.state.engine.dispose()
 
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    app.state.batch_runner = BatchRunner(app.state)
     app.state.links = Links(settings.public_url)
     secret = settings.secret_key or load_or_create_secret(settings.data_dir)
     app.state.auth = Auth(settings.admin_token, secret)
@@ -54,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(api.router)
     app.include_router(corrections_api.router)
+    app.include_router(authoring.router)
+    app.include_router(authoring.pages)  # before pages: /articles/new is not a slug
     app.include_router(reader_api.router)
     app.include_router(pages.router)
     app.include_router(sharing.router)

@@ -84,7 +84,7 @@ class Links:
         return f"{self.article(slug)}/delete"
 
     def batch(self, batch_id: str) -> str:
-        return f"/articles/batches/{_seg(batch_id)}"
+        return f"/batches/{_seg(batch_id)}"
 
     def api_batch(self, batch_id: str) -> str:
         return f"/api/batches/{_seg(batch_id)}"

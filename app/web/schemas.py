@@ -258,3 +258,17 @@ class CorrectionOut(BaseModel):
             created_at=correction.created_at, undone_at=correction.undone_at,
             author=correction.author, url=links.api_correction(article.slug, correction.id),
         )
+
+
+class BatchJobOut(BaseModel):
+    filename: str
+    status: str = Field(description="queued, running, done or failed")
+    slug: str | None = Field(description="the article, once done")
+    url: str | None = Field(description="the article's page, once done")
+    error: str | None = Field(description="why it failed")
+
+
+class BatchOut(BaseModel):
+    id: str
+    finished: bool = Field(description="every file is done or failed")
+    jobs: list[BatchJobOut]

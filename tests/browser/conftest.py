@@ -57,7 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     from app.nlp.extract import extract
     from app.settings import Settings
     from app.web.app import create_app
-    from tests.conftest import migrate
+    from tests.conftest import ADMIN_TOKEN, migrate
     from tests.web.conftest import SAMPLE, store_text
 
     db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
@@ -69,7 +69,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     store_text(factory, SAMPLE, "revise")
 
     port = _free_port()
-    app = create_app(Settings(database_url=db_url, public_url=f"http://127.0.0.1:{port}"))
+    app = create_app(Settings(
+        database_url=db_url, public_url=f"http://127.0.0.1:{port}", admin_token=ADMIN_TOKEN,
+        data_dir=tmp_path_factory.mktemp("data"),
+    ))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
