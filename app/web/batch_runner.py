@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import batches
 from app.db import session_scope
@@ -37,7 +38,14 @@ class BatchRunner:
                 batches.requeue_interrupted(session)
                 return batches.has_queued(session)
 
-        if await run_in_threadpool(requeue):
+        try:
+            pending = await run_in_threadpool(requeue)
+        except SQLAlchemyError as exc:
+            # An unmigrated or unreachable database: the server still starts (and says so
+            # with 503s); there is nothing to resume.
+            log.warning("ingest jobs not resumed: %s", exc.__class__.__name__)
+            return
+        if pending:
             self.kick()
 
     async def stop(self) -> None:

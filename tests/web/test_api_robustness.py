@@ -383,7 +383,7 @@ def test_head_of_a_missing_article_is_404(sample_client: TestClient) -> None:
     [
         ("OPTIONS", "/api/articles", "GET, HEAD, POST"),
         ("PUT", "/api/articles", "GET, HEAD, POST"),
-        ("DELETE", "/api/articles/sample", "GET, HEAD"),
+        ("PUT", "/api/articles/sample", "DELETE, GET, HEAD"),
         ("POST", "/articles/sample", "GET, HEAD"),
     ],
 )
