@@ -18,10 +18,15 @@ Source format (see GUIDELINES.md for *what* is annotated):
   quotation marks; ``{d:?a resident|text}`` an anonymous speaker with its description;
   ``{t|text}`` a term.
 * ``\\u200e`` and the like are written as escapes and become the character.
+
+The text file keeps every character as written; the offsets of the gold file index the text as
+``normalise_text`` returns it (README: gold format), so they are mapped through the
+normaliser.  When the normaliser changes what it keeps, run this script again on every source.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sys
@@ -29,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 ABBREVIATIONS = {
     "col", "gen", "lt", "maj", "brig", "capt", "sgt", "mr", "ms", "mrs", "dr", "st", "no",
     "gov", "sen", "rep", "adm", "cmdr", "gens", "cpl", "pvt", "vs", "mt",
@@ -138,8 +145,38 @@ def parse(source: str) -> tuple[dict[str, str], list[dict[str, Any]], str, list,
     return meta, entities, "".join(out), mentions, quotes
 
 
+def offset_map(raw: str, normalised: str) -> list[int]:
+    """raw index -> index of the same character in the normalised text (or of the next kept
+    one, for a character the normaliser removed); one more entry for the end."""
+    positions = [0] * (len(raw) + 1)
+    matcher = difflib.SequenceMatcher(None, raw, normalised, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                positions[i1 + k] = j1 + k
+        elif op == "delete":
+            for k in range(i1, i2):
+                positions[k] = j1
+        else:
+            raise AssertionError(f"the normaliser rewrote {raw[i1:i2]!r} as {normalised[j1:j2]!r}")
+    positions[len(raw)] = len(normalised)
+    return positions
+
+
+def _normalised(raw: str) -> str:
+    from app.nlp.normalise import normalise_text
+
+    return normalise_text(raw).text
+
+
 def build(source_path: Path) -> tuple[Path, str, dict[str, Any]]:
-    meta, entities, text, mentions, quotes = parse(source_path.read_text(encoding="utf-8"))
+    meta, entities, raw, mentions, quotes = parse(source_path.read_text(encoding="utf-8"))
+    text = _normalised(raw)
+    at = offset_map(raw, text)
+    mentions = [
+        (eid, at[s], at[e], form, mtype, roles) for eid, s, e, form, mtype, roles in mentions
+    ]
+    quotes = [(label, extra, at[s], at[e]) for label, extra, s, e in quotes]
     by_id = {e["id"]: e for e in entities}
     for e in entities:
         e["mentions"], e["roles"] = [], []
@@ -180,7 +217,7 @@ def build(source_path: Path) -> tuple[Path, str, dict[str, Any]]:
         "entities": entities,
         "quotes": gold_quotes,
     }
-    return ROOT / meta["article"], text + "\n", gold
+    return ROOT / meta["article"], raw + "\n", gold
 
 
 def main(argv: list[str]) -> int:
