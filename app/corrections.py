@@ -61,7 +61,7 @@ ACTIONS = (
 )
 # actions about an entity as a whole: any of its anchored mentions finds it
 ENTITY_ACTIONS = ("update_entity", "merge_entities")
-QUOTE_KINDS = ("direct", "partial")
+QUOTE_KINDS = ("direct", "partial", "term")
 MAX_NAME_CHARS = 300
 MAX_KIND_CHARS = 50
 MAX_MENTION_CHARS = 500

@@ -19,7 +19,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.db import make_engine, make_session_factory
 from app.ingest.worker import ExtractionWorker
 from app.settings import PROJECT_ROOT, Settings, get_settings
-from app.web import account, api, authoring, corrections_api, pages, reader_api, sharing
+from app.web import (
+    account,
+    api,
+    authoring,
+    corrections_api,
+    corrections_pages,
+    pages,
+    reader_api,
+    sharing,
+)
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.batch_runner import BatchRunner
 from app.web.links import Links
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(corrections_api.router)
     app.include_router(authoring.router)
     app.include_router(authoring.pages)  # before pages: /articles/new is not a slug
+    app.include_router(corrections_pages.router)
     app.include_router(reader_api.router)
     app.include_router(pages.router)
     app.include_router(sharing.router)

@@ -14,6 +14,7 @@ from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.web.anchor import PassageSelector, SelectorError, resolve
 from app.web.auth import is_signed_in
+from app.web.corrections_pages import editing_context
 from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
 from app.web.links import Links
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
@@ -299,6 +300,7 @@ def entity_page(
             "quotes": quotes,
             "related": repo.co_mentioned(entity, entities, sentences),
             "canonical": links.absolute(links.entity(article.slug, entity.id)),
+            **editing_context(session, article),
         },
     )
 
@@ -359,5 +361,6 @@ def quote_page(
             "permalink": permalink,
             "canonical": permalink,
             "og": share_meta(links, article, quote),
+            **editing_context(session, article),
         },
     )

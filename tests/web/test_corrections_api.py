@@ -232,3 +232,14 @@ def test_unknown_fields_and_bad_bodies_are_422(api: TestClient) -> None:
     assert api.delete(f"{API}/corrections/12345", headers=AUTH).status_code == 404
     assert api.get(f"{API}/corrections/12345").status_code == 404
     assert api.get("/api/articles/none/corrections").status_code == 404
+
+
+def test_annotations_export_names_who_made_each_annotation(api: TestClient) -> None:
+    anbar = entity(api, "Anbar")
+    api.patch(f"{API}/entities/{anbar['id']}", json={"kind": "governorate"}, headers=AUTH)
+    items = api.get(f"{API}/annotations").json()["first"]["items"]
+    by_editor = [a for a in items if a["creator"]["type"] == "Person"]
+    assert by_editor and {a["body"][0]["value"] for a in by_editor} == {"Anbar"}
+    assert all(a["creator"]["type"] == "Software" for a in items if a not in by_editor)
+    assert all(a["generator"]["type"] == "Software" for a in items)
+    assert all(a["motivation"] in ("identifying", "highlighting") for a in items)
