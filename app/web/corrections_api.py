@@ -123,6 +123,8 @@ def _run(session: Session, article: Article, response: Response | None,
         raise
     if response is not None:
         response.headers["X-Edit-Version"] = str(article.edit_version)
+        if isinstance(result, Correction):  # for an Undo button: DELETE .../corrections/{id}
+            response.headers["X-Correction-Id"] = str(result.id)
     return result
 
 

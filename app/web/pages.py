@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import repository as repo
 from app.models import Article, Entity, Quote
+from app.nlp.labels import ENTITY_TYPES
 from app.web.anchor import PassageSelector, SelectorError, resolve
 from app.web.auth import is_signed_in
 from app.web.corrections_pages import editing_context
@@ -41,7 +42,8 @@ class Notice:
 
 def _page(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
     templates = request.app.state.templates
-    base = {"type_labels": TYPE_LABELS, "type_plurals": TYPE_PLURALS, "type_help": TYPE_HELP}
+    base = {"type_labels": TYPE_LABELS, "type_plurals": TYPE_PLURALS, "type_help": TYPE_HELP,
+            "entity_types": ENTITY_TYPES}
     response: HTMLResponse = templates.TemplateResponse(request, template, base | context)
     if is_signed_in(request):
         # An editor's page carries their CSRF token and controls: never kept by a cache.

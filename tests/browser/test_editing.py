@@ -1,0 +1,132 @@
+"""The editing path in a real browser, by keyboard: sign in, switch Edit on, mark a selection
+as a new entity, link a mention to another entity, merge two entities, undo."""
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from tests.conftest import ADMIN_TOKEN, migrate
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def editing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_chromium()
+    import uvicorn
+
+    from app.db import make_engine, make_session_factory
+    from app.settings import Settings
+    from app.web.app import create_app
+    from tests.web.conftest import SAMPLE, store_text
+
+    directory: Path = tmp_path_factory.mktemp("editing")
+    db_url = f"sqlite:///{directory / 'edit.db'}"
+    migrate(db_url)
+    engine = make_engine(db_url)
+    store_text(make_session_factory(engine), SAMPLE, "sample")
+    port = _free_port()
+    app = create_app(Settings(database_url=db_url, admin_token=ADMIN_TOKEN,
+                              public_url=f"http://127.0.0.1:{port}", data_dir=directory))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def entities(base: str) -> dict[str, dict[str, Any]]:
+    with urllib.request.urlopen(f"{base}/api/articles/sample/entities") as response:
+        return {e["name"]: e for e in json.load(response)}
+
+
+def test_editing_by_keyboard(editing_server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = editing_server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/login")
+        page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+        page.get_by_label("Admin token").press("Enter")
+        page.goto(f"{base}/articles/sample")
+
+        switch = page.locator("#edit-switch")
+        switch.focus()
+        page.keyboard.press("Enter")
+        expect(switch).to_have_attribute("aria-pressed", "true")
+
+        # select "Officials" (a selection is made however the reader likes), then mark it
+        page.evaluate("""() => {
+            const p = [...document.querySelectorAll('#article-text [data-start]')]
+              .find(b => b.textContent.includes('Officials'));
+            const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              const i = n.data.indexOf('Officials');
+              if (i >= 0) { const r = document.createRange(); r.setStart(n, i);
+                r.setEnd(n, i + 9); getSelection().removeAllRanges(); getSelection().addRange(r);
+                return; }
+            }
+        }""")
+        page.keyboard.press("m")
+        expect(page.locator("#edit-toolbar")).to_contain_text("Officials")
+        page.keyboard.press("Tab")  # the type (actor)
+        page.keyboard.press("Tab")  # the kind
+        page.keyboard.type("officials")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # Mark as
+        expect(page.locator("#edit-status button")).to_have_text("Undo")  # reloaded, done
+        expect(page.locator("#edit-status")).to_contain_text("Marked")
+        officials = entities(base)["Officials"]
+        assert officials["source"] == "editor" and officials["kind"] == "officials"
+
+        # link the first "Anbar" to Baghdad
+        anbar = entities(base)["Anbar"]
+        page.locator(f"a.mention-link:has(#m-{anbar['mentions'][0]['id']})").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#edit-toolbar")).to_contain_text("of Anbar")
+        page.keyboard.press("Tab")  # from "Not an entity" to "Link to…"
+        page.keyboard.type("Baghdad")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("#edit-status button")).to_have_text("Undo")
+        expect(page.locator("#edit-status")).to_contain_text("Linked")
+        assert "Anbar" in [m["text"] for m in entities(base)["Baghdad"]["mentions"]]
+
+        # merge Ramadi into Baghdad
+        ramadi = entities(base)["Ramadi"]
+        page.locator(f"a.mention-link:has(#m-{ramadi['mentions'][0]['id']})").focus()
+        page.keyboard.press("Enter")
+        for _ in range(7):  # Not an entity, Link to…, Link, Rename, Rename, type, Change type
+            page.keyboard.press("Tab")
+        page.keyboard.type("Baghdad")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("#edit-status button")).to_have_text("Undo")
+        expect(page.locator("#edit-status")).to_contain_text("Merged Ramadi")
+        assert "Ramadi" not in entities(base)
+
+        # Undo is focused after the change: Enter takes the merge back
+        expect(page.locator("#edit-status button")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#edit-status")).to_contain_text("Undone")
+        assert "Ramadi" in entities(base)
+        assert errors == []
+        browser.close()
