@@ -430,7 +430,7 @@ def _replay_all(session: Session, article: Article) -> None:
 
 
 def _entity_ids(article_id: int) -> Any:
-    return select(Entity.id).where(Entity.article_id == article_id).scalar_subquery()
+    return select(Entity.id).where(Entity.article_id == article_id)
 
 
 @dataclass

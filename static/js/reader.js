@@ -58,6 +58,7 @@ if (dataNode && container) {
     $("panel-swatch").dataset.type = entity.type;
     $("panel-swatch").textContent = entity.type_label;
     $("panel-kind").textContent = entity.kind;
+    $("panel-edited").hidden = entity.source !== "editor";
     $("panel-name").textContent = entity.name;
     const aliases = $("panel-aliases");
     aliases.hidden = entity.aliases.length === 0;

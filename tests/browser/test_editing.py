@@ -96,6 +96,8 @@ def test_editing_by_keyboard(editing_server: str) -> None:
         expect(page.locator("#edit-status")).to_contain_text("Marked")
         officials = entities(base)["Officials"]
         assert officials["source"] == "editor" and officials["kind"] == "officials"
+        page.locator(f"#m-{officials['mentions'][0]['id']}").click()
+        expect(page.locator("#panel-edited")).to_be_visible()  # readers see it was edited
 
         # link the first "Anbar" to Baghdad
         anbar = entities(base)["Anbar"]
