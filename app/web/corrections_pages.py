@@ -16,7 +16,7 @@ from app import corrections
 from app import repository as repo
 from app.models import Article, Correction, Entity
 from app.nlp.labels import ENTITY_TYPES
-from app.web.auth import WriterDep
+from app.web.auth import WriterDep, is_signed_in
 from app.web.deps import ArticleDep, LinksDep, SessionDep
 from app.web.links import Links
 
@@ -34,11 +34,15 @@ ACTION_LABELS = {
 }
 
 
-def editing_context(session: Session, article: Article) -> dict[str, Any]:
-    """What the entity and quote pages need to show edits and, for editors, the forms."""
+def editing_context(session: Session, article: Article, request: Request,
+                    entities: list[Entity] | None = None) -> dict[str, Any]:
+    """What the entity and quote pages need to show edits and, for editors, the forms (the
+    article's entities are only read for an editor, and only if the page has not already)."""
+    if entities is None and is_signed_in(request):
+        entities = repo.entities_of(session, article.id)
     return {
         "edited": corrections.edited_at(session, article.id),
-        "all_entities": sorted(repo.entities_of(session, article.id), key=lambda e: e.name),
+        "all_entities": sorted(entities or [], key=lambda e: e.name),
         "entity_types": ENTITY_TYPES,
         "quote_kinds": corrections.QUOTE_KINDS,
     }

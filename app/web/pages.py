@@ -302,7 +302,7 @@ def entity_page(
             "quotes": quotes,
             "related": repo.co_mentioned(entity, entities, sentences),
             "canonical": links.absolute(links.entity(article.slug, entity.id)),
-            **editing_context(session, article),
+            **editing_context(session, article, request, entities),
         },
     )
 
@@ -363,6 +363,6 @@ def quote_page(
             "permalink": permalink,
             "canonical": permalink,
             "og": share_meta(links, article, quote),
-            **editing_context(session, article),
+            **editing_context(session, article, request),
         },
     )

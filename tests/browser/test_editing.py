@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _require_chromium
+from tests.browser.conftest import _free_port, _require_chromium
 from tests.conftest import ADMIN_TOKEN, migrate
 
 pytestmark = pytest.mark.browser
@@ -54,13 +54,13 @@ def entities(base: str) -> dict[str, dict[str, Any]]:
         return {e["name"]: e for e in json.load(response)}
 
 
-def test_editing_by_keyboard(editing_server: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
+    from playwright.sync_api import expect
 
     base = editing_server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{base}/login")
@@ -131,4 +131,5 @@ def test_editing_by_keyboard(editing_server: str) -> None:
         expect(page.locator("#edit-status")).to_contain_text("Undone")
         assert "Ramadi" in entities(base)
         assert errors == []
-        browser.close()
+    finally:
+        context.close()
