@@ -168,3 +168,21 @@ def test_harness_catches_the_old_export_mistakes() -> None:
     no_creator = {k: v for k, v in good.items() if k != "created"}
     shoulds = [a.path for a in harness.failures(no_creator, harness.ANNOTATION_TESTS, "should")]
     assert "annotations/3.3.1-annotationCreatedImplemented.json" in shoulds
+
+
+def test_an_export_with_editors_annotations_meets_every_must(client: TestClient,
+                                                             store_article) -> None:  # type: ignore[no-untyped-def]
+    """Annotations an editor made carry the editor (a Person) as their creator."""
+    from tests.conftest import ADMIN_TOKEN
+
+    store_article(SAMPLE, "sample")
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    entity = client.get("/api/articles/sample/entities").json()[0]
+    client.patch(f"/api/articles/sample/entities/{entity['id']}", json={"kind": "edited"},
+                 headers=auth)
+    start = SAMPLE.index("Officials")
+    assert client.post("/api/articles/sample/mentions", json={
+        "start": start, "end": start + 9, "new_entity": {"type": "actor"}},
+        headers=auth).status_code == 201
+    docs = documents(client, "sample")
+    assert not conformance(docs, "sample with corrections")
