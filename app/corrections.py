@@ -887,15 +887,19 @@ def _extraction_from_rows(session: Session, article: Article) -> Extraction:
         entities=[
             ExtractedEntity(
                 e.key, e.name, e.type, e.kind, list(e.aliases or []),
-                [MentionSpan(m.start, m.end, m.text, m.form) for m in e.mentions],
+                [MentionSpan(m.start, m.end, m.text, m.form, m.type, m.method or "rule",
+                             m.confidence) for m in e.mentions],
                 [RoleFact(r.title, keys.get(r.organisation_id) if r.organisation_id else None,
-                          r.organisation_name, r.start, r.end) for r in e.roles],
+                          r.organisation_name, r.start, r.end, r.method or "rule",
+                          confidence=r.confidence) for r in e.roles],
+                method=e.method or "rule", confidence=e.confidence,
             )
             for e in entities
         ],
         quotes=[ExtractedQuote(q.start, q.end, q.text, q.kind,
                                keys.get(q.speaker_id) if q.speaker_id else None,
-                               q.speaker_description) for q in quotes],
+                               q.speaker_description, q.method or "rule",
+                               confidence=q.confidence) for q in quotes],
         sentences=[(s.start, s.end) for s in article.sentences],
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +32,15 @@ NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 class Base(DeclarativeBase):
     pass
+
+
+class HowFound:
+    """How extraction found a fact (knowledge, model, rule, description; editor for a
+    person's correction) and its calibrated confidence in [0, 1]. Null on rows stored before
+    extraction said so."""
+
+    method: Mapped[str | None] = mapped_column(String(20))
+    confidence: Mapped[float | None] = mapped_column(Float)
 
 
 class Article(Base):
@@ -100,7 +110,7 @@ class Sentence(Base):
     article: Mapped[Article] = relationship(back_populates="sentences")
 
 
-class Entity(Base):
+class Entity(HowFound, Base):
     __tablename__ = "entities"
     __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"), NEVER_REUSE_IDS)
 
@@ -126,7 +136,7 @@ class Entity(Base):
     )
 
 
-class Mention(Base):
+class Mention(HowFound, Base):
     __tablename__ = "mentions"
     __table_args__ = (Index("ix_mentions_article_start", "article_id", "start"), NEVER_REUSE_IDS)
 
@@ -141,11 +151,14 @@ class Mention(Base):
     form: Mapped[str] = mapped_column(String(20), default="name")  # name | nominal
     # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
     source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
+    # Its own type where it differs from the entity's ("Turkey warned": an actor mention of
+    # a location); null: the entity's type.
+    type: Mapped[str | None] = mapped_column(String(20))
 
     entity: Mapped[Entity] = relationship(back_populates="mentions")
 
 
-class Role(Base):
+class Role(HowFound, Base):
     __tablename__ = "roles"
     __table_args__ = NEVER_REUSE_IDS
 
@@ -167,7 +180,7 @@ class Role(Base):
     organisation: Mapped[Entity | None] = relationship(foreign_keys=[organisation_id])
 
 
-class Quote(Base):
+class Quote(HowFound, Base):
     __tablename__ = "quotes"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

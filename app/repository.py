@@ -63,7 +63,12 @@ def get_quote(session: Session, article_id: int, quote_id: str) -> Quote | None:
 
 
 def mentions_of(session: Session, article_id: int) -> list[Mention]:
-    query = select(Mention).where(Mention.article_id == article_id).order_by(Mention.start)
+    query = (
+        select(Mention)
+        .where(Mention.article_id == article_id)
+        .order_by(Mention.start)
+        .options(selectinload(Mention.entity))  # a mention's type falls back to its entity's
+    )
     return list(session.scalars(query))
 
 

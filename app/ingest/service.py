@@ -288,6 +288,7 @@ def _replace_entities(
         else:
             entity = kept
         entity.name, entity.type, entity.kind = item.name, item.type, item.kind
+        entity.method, entity.confidence = item.method, item.confidence
         entity.aliases = list(item.aliases)
         entity.mentions.clear()
         entity.roles.clear()
@@ -296,7 +297,10 @@ def _replace_entities(
     for item in extraction.entities:
         entity = by_key[item.key]
         entity.mentions.extend(
-            Mention(article_id=article.id, start=m.start, end=m.end, text=m.text, form=m.form)
+            Mention(
+                article_id=article.id, start=m.start, end=m.end, text=m.text, form=m.form,
+                type=m.type, method=m.method, confidence=m.confidence,
+            )
             for m in item.mentions
         )
         entity.roles.extend(
@@ -308,6 +312,8 @@ def _replace_entities(
                 organisation_name=r.organisation_name,
                 start=r.start,
                 end=r.end,
+                method=r.method,
+                confidence=r.confidence,
             )
             for r in item.roles
         )
@@ -331,6 +337,8 @@ def _replace_quotes(
                 kind=q.kind,
                 speaker_id=speakers.get(q.speaker_key) if q.speaker_key else None,
                 speaker_description=q.speaker_description,
+                method=q.method,
+                confidence=q.confidence,
             )
         )
 

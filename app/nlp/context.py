@@ -23,6 +23,10 @@ class Candidate:
     title: str | None = None  # a title stripped from the front ("Col."), kept for roles
     key: str | None = None
     nested: bool = False
+    # how it was found (see types.METHODS); a candidate made by a rule of ours unless its
+    # maker says otherwise
+    method: str = "rule"
+    copied: bool = False  # another occurrence of a name found elsewhere in the article
 
 
 @dataclass

@@ -6,9 +6,18 @@ linked to the one person who holds that role, and quotes be given their speakers
 """
 
 from collections import defaultdict
+from dataclasses import replace
 
 from spacy.language import Language
 
+from app.nlp.confidence import (
+    best_method,
+    confidence,
+    entity_features,
+    mention_features,
+    quote_features,
+    role_features,
+)
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.labels import DOMAIN_LABELS
 from app.nlp.linking import (
@@ -22,6 +31,7 @@ from app.nlp.linking import (
     merge_generic_units,
     merge_numbered_units,
 )
+from app.nlp.mention_types import mention_type
 from app.nlp.mentions import find_candidates
 from app.nlp.nominals import (
     appositive_nominals,
@@ -33,7 +43,8 @@ from app.nlp.normalise import NormalisedText
 from app.nlp.propagate import propagate_names
 from app.nlp.quotes import find_quotes
 from app.nlp.roles import appositive_descriptions, roles_of
-from app.nlp.types import ExtractedEntity, Extraction, MentionSpan, RoleFact
+from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
+from app.nlp.visible import to_served, visible
 
 EXTRACTED_KINDS = ("body", "caption")
 
@@ -81,6 +92,7 @@ def link_appositives(ctx: ArticleContext, cands: list[Candidate]) -> None:
         start, _ = ctx.span_chars(named.para, doc[det : det + 1])
         generic.start, generic.text = start, ctx.text[start : generic.end]
         generic.token_start, generic.key, generic.form = det, named.key, "nominal"
+        generic.method = "description"
 
 
 def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list[RoleFact]]:
@@ -103,7 +115,8 @@ def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
             keep = other if len(known) >= len(title) else role
             org = other if other.organisation_key else role
             roles[i] = RoleFact(
-                keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end
+                keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end,
+                cue=keep.cue,
             )
             return
     roles.append(role)
@@ -131,13 +144,14 @@ def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]
                     key=c.key,
                     strong=True,
                     form="nominal",
+                    method="description",
                 )
             )
     return found
 
 
 def build_entities(
-    cands: list[Candidate], roles: dict[str, list[RoleFact]]
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[RoleFact]]
 ) -> list[ExtractedEntity]:
     names = entity_names(cands)
     canonicals = entity_canonicals(cands)
@@ -151,7 +165,7 @@ def build_entities(
         if entity is None:
             entity = ExtractedEntity(c.key, names[c.key], type_, kind, roles=roles.get(c.key, []))
             entities[c.key] = entity
-        entity.mentions.append(MentionSpan(c.start, c.end, c.text, c.form))
+        entity.mentions.append(_mention(ctx, c, type_, kind, labels[c.key]))
         canonical = canonicals.get(c.key)
         if canonical and canonical != entity.name and canonical not in entity.aliases:
             entity.aliases.append(canonical)
@@ -159,7 +173,41 @@ def build_entities(
             entity.aliases.append(c.text)
     for entity in entities.values():
         entity.mentions = _outermost(entity.mentions)
+        _score_entity(entity)
     return list(entities.values())
+
+
+def _mention(ctx: ArticleContext, c: Candidate, type_: str, kind: str, label: str) -> MentionSpan:
+    method = "description" if c.form == "nominal" else c.method
+    own_type = None
+    if c.form == "name":
+        own_type = mention_type(ctx.docs[c.para][c.token_start : c.token_end], type_, kind)
+    features = mention_features(method, c.form, label, c.copied)
+    return MentionSpan(
+        c.start, c.end, c.text, c.form, own_type, method,
+        confidence("mentions", features), features,
+    )
+
+
+def _score_entity(entity: ExtractedEntity) -> None:
+    entity.method = best_method([m.method for m in entity.mentions])
+    names = sum(1 for m in entity.mentions if m.form == "name")
+    entity.features = entity_features(entity.method, entity.kind, names)
+    entity.confidence = confidence("entities", entity.features)
+    entity.roles = [_score_role(r) for r in entity.roles]
+
+
+def _score_role(role: RoleFact) -> RoleFact:
+    organisation = (
+        "entity" if role.organisation_key else "named" if role.organisation_name else "none"
+    )
+    features = role_features(role.cue, organisation)
+    return replace(role, features=features, confidence=confidence("roles", features))
+
+
+def _score_quote(quote: ExtractedQuote) -> ExtractedQuote:
+    features = quote_features(quote.cue)
+    return replace(quote, features=features, confidence=confidence("quotes", features))
 
 
 def _outermost(mentions: list[MentionSpan]) -> list[MentionSpan]:
@@ -173,6 +221,13 @@ def _outermost(mentions: list[MentionSpan]) -> list[MentionSpan]:
 
 
 def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
+    """Entities, mentions, roles and quotes, with offsets into ``normalised.text``."""
+    text, back = visible(normalised)
+    extraction = _extract_visible(nlp, text)
+    return to_served(extraction, back) if back is not None else extraction
+
+
+def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
     cands = drop_crossing(find_candidates(ctx))
     cands = drop_crossing(cands + propagate_names(ctx, cands))
@@ -192,5 +247,5 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     cands = drop_crossing(cands + described)
     cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
     cands = drop_crossing(cands + facility_mentions(ctx, cands))
-    quotes = find_quotes(ctx, cands)
-    return Extraction(build_entities(cands, roles), quotes, list(ctx.sentences))
+    quotes = [_score_quote(q) for q in find_quotes(ctx, cands)]
+    return Extraction(build_entities(ctx, cands, roles), quotes, list(ctx.sentences))

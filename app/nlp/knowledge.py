@@ -53,3 +53,11 @@ def strip_article_prefix(name: str) -> str:
 def lookup(name: str) -> KnownName | None:
     names = gazetteer()
     return names.get(name) or names.get(strip_article_prefix(name))
+
+
+@lru_cache
+def words(name: str) -> frozenset[str]:
+    """A word list of ``data/words/<name>.txt``: one lower-case word a line, ``#`` comments."""
+    path = DATA_DIR / "words" / f"{name}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))

@@ -341,6 +341,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if label in DROP_LABELS:
             continue
         strong = label in DOMAIN_LABELS and bool(ent.ent_id_ or label != "PERSON")
+        method = "knowledge" if strong else "model"
         if label not in DOMAIN_LABELS:
             if label not in SPACY_TO_DOMAIN:
                 continue
@@ -360,7 +361,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
         if not strong:
             known = lookup(span.text) or _plural_group(span.text)
             if known is not None:
-                label, canonical, strong = known.label, known.canonical, True
+                label, canonical, strong, method = known.label, known.canonical, True, "knowledge"
         if label == "PEOPLE" and not strong:
             people = _people_or_none(span)
             if people is None or span[0].is_sent_start or doc[span.start - 1].is_quote:
@@ -373,7 +374,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             or label in ("PERSON", "ORGANISATION")
             or (label, of_label) == ("CITY", "PROVINCE")
         ):
-            label, strong = of_label, True  # "the town of Tal Kaif"
+            label, strong, method = of_label, True, "rule"  # "the town of Tal Kaif"
         if (
             not strong
             and label == "ORGANISATION"
@@ -386,7 +387,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             span = doc[span.start - 1 : span.end]  # "444 Combat Brigade"
         new_label, extend, from_context = _contextual_label(span, label)
         if from_context and (not strong or label in ("CITY", "PERSON", "ORGANISATION")):
-            label, strong = new_label, True
+            label, strong, method = new_label, True, "rule"
             span = doc[span.start : span.end + extend]
         start, end = ctx.span_chars(para, span)
         found.append(
@@ -401,6 +402,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 canonical,
                 strong,
                 title=title,
+                method=method,
             )
         )
     return found

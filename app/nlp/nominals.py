@@ -62,7 +62,8 @@ def _nominal(
     span = doc[start_tok:end_tok]
     s, e = ctx.span_chars(para, span)
     return Candidate(
-        s, e, span.text, label, para, start_tok, end_tok, key=key, strong=True, form="nominal"
+        s, e, span.text, label, para, start_tok, end_tok, key=key, strong=True, form="nominal",
+        method="description",
     )
 
 

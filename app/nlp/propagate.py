@@ -64,6 +64,8 @@ def propagate_names(
                         canonical,
                         source.strong,
                         key=source.key,
+                        method=source.method,
+                        copied=True,
                     )
                 )
                 taken.append((start, end))

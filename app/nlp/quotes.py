@@ -321,6 +321,17 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
             f.kind,
             f.source.key if f.source else None,
             f.source.description if f.source and not f.source.key else None,
+            cue=_cue(f),
         )
         for f in found
     ]
+
+
+def _cue(found: _Found) -> str:
+    """What a quote's attribution rests on, a calibration feature: its kind and whether the
+    speaker is a named entity, an anonymous description or nobody."""
+    if found.source is None:
+        speaker = "none"
+    else:
+        speaker = "named" if found.source.key else "described"
+    return f"{found.kind}|{speaker}"

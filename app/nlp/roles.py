@@ -60,9 +60,11 @@ def _org_in(
     return chosen[0] if chosen else None
 
 
-def _role(ctx: ArticleContext, c: Candidate, title: str, org: Candidate | None) -> RoleFact:
+def _role(
+    ctx: ArticleContext, c: Candidate, title: str, org: Candidate | None, cue: str
+) -> RoleFact:
     s, e = ctx.sentence_bounds(c.start)
-    return RoleFact(title, org.key if org else None, org.text if org else None, s, e)
+    return RoleFact(title, org.key if org else None, org.text if org else None, s, e, cue=cue)
 
 
 def _parallel_description(doc: Doc, c: Candidate) -> Token | None:
@@ -100,7 +102,7 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
         org = None
         if len(after) and after[0].lower_ in ("of", "from", "with"):
             org = _org_in(ctx, c.para, after, cands)
-        found.append(_role(ctx, c, c.title, org))
+        found.append(_role(ctx, c, c.title, org, "title"))
     for child in root.children:
         if child.dep_ == "appos" and child.pos_ == "NOUN":
             subtree = doc[child.left_edge.i : child.right_edge.i + 1]
@@ -112,7 +114,7 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
                         break
             if org is None:
                 org = _org_in(ctx, c.para, subtree, cands)
-            found.append(_role(ctx, c, _title_words(child), org))
+            found.append(_role(ctx, c, _title_words(child), org, "apposition"))
     described_by = root.head if root.dep_ == "appos" and root.head.pos_ == "NOUN" else None
     described_by = described_by or _parallel_description(doc, c)
     if described_by is not None:
@@ -125,12 +127,12 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
                 org = _org_in(ctx, c.para, doc[child.left_edge.i : child.right_edge.i + 1], cands)
             if org:
                 break
-        found.append(_role(ctx, c, _title_words(head), org))
+        found.append(_role(ctx, c, _title_words(head), org, "described"))
     lowered = _lower_case_title(doc, c)
     if lowered is not None:
         title, title_start = lowered
         before = doc[max(0, title_start - 4) : title_start]
-        found.append(_role(ctx, c, title, _org_in(ctx, c.para, before, cands)))
+        found.append(_role(ctx, c, title, _org_in(ctx, c.para, before, cands), "premodifier"))
     return found
 
 

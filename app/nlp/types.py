@@ -1,6 +1,12 @@
 """Plain data produced by extraction: picklable, and free of spaCy so the server can import it."""
 
 from dataclasses import dataclass, field
+from typing import Final
+
+# How a fact was found: from our knowledge files, by the statistical model, by a rule of ours
+# (context, patterns, apposition, attribution), as a description linked to a named entity;
+# "editor" is set by a person correcting the extraction, never by extraction itself.
+METHODS: Final = ("knowledge", "model", "rule", "description", "editor")
 
 
 @dataclass(frozen=True)
@@ -9,6 +15,12 @@ class MentionSpan:
     end: int
     text: str
     form: str = "name"  # name | nominal (a role nominal or description: "the Iraqi premier")
+    # The mention's own type where it differs from its entity's (ACE's GPE roles: "Turkey
+    # warned" is an actor mention of the country, "in Turkey" a location); None: the entity's.
+    type: str | None = None
+    method: str = "rule"
+    confidence: float | None = None  # calibrated probability that the span is right
+    features: tuple[str, ...] = ()  # what the confidence rests on, most specific first
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,10 @@ class RoleFact:
     organisation_name: str | None
     start: int  # the sentence that states the role
     end: int
+    method: str = "rule"
+    cue: str = "apposition"  # the construction that states it, a calibration feature
+    confidence: float | None = None
+    features: tuple[str, ...] = ()
 
 
 @dataclass
@@ -29,6 +45,9 @@ class ExtractedEntity:
     aliases: list[str] = field(default_factory=list)
     mentions: list[MentionSpan] = field(default_factory=list)
     roles: list[RoleFact] = field(default_factory=list)
+    method: str = "rule"
+    confidence: float | None = None
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,6 +58,10 @@ class ExtractedQuote:
     kind: str  # direct | partial
     speaker_key: str | None
     speaker_description: str | None
+    method: str = "rule"
+    cue: str = ""  # how the speaker was found, a calibration feature
+    confidence: float | None = None
+    features: tuple[str, ...] = ()
 
 
 @dataclass

@@ -19,7 +19,7 @@ from app.web.corrections_pages import editing_context
 from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
 from app.web.links import Links
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
-from app.web.render import Highlight, MentionView, QuoteView, render_span
+from app.web.render import Highlight, MentionView, QuoteView, is_tentative, render_span
 from app.web.schemas import TYPE_LABELS
 from app.web.sharing import share_meta
 
@@ -76,11 +76,12 @@ def _mention_views(slug: str, entities: list[Entity], links: Links) -> list[Ment
         MentionView(
             m.id,
             e.id,
-            e.type,
+            m.type or e.type,  # "Turkey warned": an actor mention of a country
             m.start,
             m.end,
             links.entity(slug, e.id),
             f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})",
+            is_tentative(m.confidence),
         )
         for e in entities
         for m in e.mentions
@@ -259,6 +260,26 @@ def _kwic(text: str, start: int, end: int, sentence: tuple[int, int]) -> dict[st
     return {"before": before, "match": text[start:end], "after": after}
 
 
+METHOD_WORDS = {
+    "knowledge": "from our knowledge files",
+    "model": "by spaCy's statistical model",
+    "rule": "by a rule of ours (context, pattern or sentence structure)",
+    "description": "as a description linked to a name",
+    "editor": "by an editor",
+}
+
+
+def how_found(method: str | None, confidence: float | None) -> str:
+    """ "Found by spaCy's statistical model; uncertain (confidence 0.55)"."""
+    if method is None:
+        return "Found before extraction recorded how"
+    found = f"Found {METHOD_WORDS.get(method, method)}"
+    if confidence is None:
+        return found
+    sure = "uncertain" if is_tentative(confidence) else "likely right"
+    return f"{found}; {sure} (confidence {confidence:.2f})"
+
+
 @router.get("/articles/{slug}/entities/{entity_id}")
 def entity_page(
     article: ArticleDep, entity_id: str, request: Request, session: SessionDep, links: LinksDep
@@ -268,7 +289,8 @@ def entity_page(
     sentences = sentences_of(article)
     contexts = [
         _kwic(article.text, m.start, m.end, sentence_of(sentences, m.start, m.end))
-        | {"id": m.id, "text": m.text, "form": m.form}
+        | {"id": m.id, "text": m.text, "form": m.form, "type": m.type or entity.type,
+           "tentative": is_tentative(m.confidence), "how": how_found(m.method, m.confidence)}
         for m in entity.mentions
     ]
     roles = [
@@ -278,6 +300,7 @@ def entity_page(
             "organisation_name": r.organisation_name,
             "sentence": article.text[r.start : r.end],
             "sentence_url": links.passage(article, r.start, r.end),
+            "how": how_found(r.method, r.confidence),
         }
         for r in entity.roles
     ]
@@ -293,6 +316,7 @@ def entity_page(
         {
             "article": article,
             "entity": entity,
+            "entity_how": how_found(entity.method, entity.confidence),
             "contexts": contexts,
             "roles": roles,
             "members": [

@@ -89,20 +89,39 @@ class ArticleDetail(ArticleSummary):
         )
 
 
-class MentionOut(BaseModel):
+class HowFoundOut(BaseModel):
+    method: str | None = Field(
+        None,
+        description="how it was found: knowledge (our knowledge files), model (spaCy's "
+        "statistical model), rule (a rule of ours), description (a description linked to a "
+        "name), editor (a person's correction); null if stored before this was recorded",
+    )
+    confidence: float | None = Field(
+        None, ge=0, le=1,
+        description="calibrated probability that it is right (on our annotated texts)",
+    )
+
+
+class MentionOut(HowFoundOut):
     id: int
     start: int = Field(description="character offset in the article's text")
     end: int
     text: str
     form: str = Field(description="how the text names the entity: name, alias, nominal, ...")
     source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
+    type: str = Field(
+        description="this mention's type: actor, unit or location. A place that acts here "
+        "(\"Turkey warned\") is an actor mention of a location entity"
+    )
     url: str
 
     @classmethod
     def of(cls, slug: str, mention: Mention, links: Links) -> "MentionOut":
         return cls(
             id=mention.id, start=mention.start, end=mention.end, text=mention.text,
-            form=mention.form, source=mention.source, url=links.mention(slug, mention.id),
+            form=mention.form, source=mention.source, type=mention.type or mention.entity.type,
+            method=mention.method, confidence=mention.confidence,
+            url=links.mention(slug, mention.id),
         )
 
 
@@ -114,7 +133,7 @@ class MentionWithEntity(MentionOut):
         return cls(**MentionOut.of(slug, mention, links).model_dump(), entity_id=mention.entity_id)
 
 
-class RoleOut(BaseModel):
+class RoleOut(HowFoundOut):
     id: int
     title: str
     organisation_id: int | None
@@ -136,10 +155,12 @@ class RoleOut(BaseModel):
             start=role.start,
             end=role.end,
             source=role.source,
+            method=role.method,
+            confidence=role.confidence,
         )
 
 
-class EntityOut(BaseModel):
+class EntityOut(HowFoundOut):
     id: int
     name: str
     type: str = Field(description="actor, unit or location")
@@ -156,12 +177,13 @@ class EntityOut(BaseModel):
             id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
             aliases=list(entity.aliases or []), source=entity.source,
             url=links.entity(slug, entity.id),
+            method=entity.method, confidence=entity.confidence,
             roles=[RoleOut.of(slug, r, links) for r in entity.roles],
             mentions=[MentionOut.of(slug, m, links) for m in entity.mentions],
         )
 
 
-class QuoteOut(BaseModel):
+class QuoteOut(HowFoundOut):
     id: str
     start: int
     end: int
@@ -180,6 +202,7 @@ class QuoteOut(BaseModel):
             speaker_id=quote.speaker_id,
             speaker_name=quote.speaker.name if quote.speaker is not None else None,
             speaker_description=quote.speaker_description, source=quote.source,
+            method=quote.method, confidence=quote.confidence,
             url=links.quote(slug, quote.id),
         )
 
@@ -207,6 +230,7 @@ class IngestOut(BaseModel):
 
 class ReaderMention(MentionOut):
     sentence: tuple[int, int] = Field(description="offsets of the sentence holding it")
+    tentative: bool = Field(False, description="low confidence: shown as uncertain")
 
 
 class ReaderRole(RoleOut):

@@ -94,6 +94,7 @@ if (dataNode && container) {
           el("strong", { text: text.slice(m.start, m.end) }),
           clip(text.slice(m.end, Math.max(e, m.end)), 90, false),
         );
+        if (m.tentative) link.append(" ", el("span", { class: "uncertain", text: "(uncertain)" }));
         return el("li", {}, link);
       }),
     );

@@ -92,3 +92,26 @@ def test_openapi_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/articles/{slug}/entities" in paths
+
+
+def test_every_fact_says_how_it_was_found_and_how_sure(ramadi_client: TestClient) -> None:
+    entities = ramadi_client.get("/api/articles/ramadi/entities").json()
+    methods = {"knowledge", "model", "rule", "description"}
+    facts = [*entities, *(m for e in entities for m in e["mentions"])]
+    facts += [r for e in entities for r in e["roles"]]
+    facts += ramadi_client.get("/api/articles/ramadi/quotes").json()
+    assert any(e["roles"] for e in entities)
+    for fact in facts:
+        assert fact["method"] in methods, fact
+        assert 0.0 <= fact["confidence"] <= 1.0, fact
+    by_method = {m["method"] for e in entities for m in e["mentions"]}
+    assert {"knowledge", "description"} <= by_method
+
+
+def test_every_mention_has_its_own_type(ramadi_client: TestClient) -> None:
+    mentions = ramadi_client.get("/api/articles/ramadi/mentions").json()
+    assert mentions and all(m["type"] in ("actor", "unit", "location") for m in mentions)
+    entities = {e["id"]: e for e in ramadi_client.get("/api/articles/ramadi/entities").json()}
+    for m in mentions:
+        if entities[m["entity_id"]]["type"] != "location":
+            assert m["type"] == entities[m["entity_id"]]["type"]

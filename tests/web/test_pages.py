@@ -136,7 +136,9 @@ def test_every_mention_is_a_mark_inside_a_link_to_its_entity(ramadi_client: Test
         for m in entity["mentions"]:
             mark = marks[f"m-{m['id']}"]
             assert mark.attrs["data-entity-id"] == str(entity["id"])
-            assert mark.attrs["data-type"] == entity["type"]
+            assert mark.attrs["data-type"] == m["type"]  # the mention's own type
+            if entity["type"] != "location":
+                assert m["type"] == entity["type"]  # only a place may act as an actor
             links = [a for a in mark.ancestors() if a.tag == "a"]
             assert len(links) == 1, "links never nest"
             if not any(a.tag == "mark" for a in mark.ancestors()):
@@ -565,3 +567,23 @@ def test_repeated_links_and_bare_numbers_carry_hidden_context(sample: TestClient
 def test_error_pages_have_a_descriptive_title(sample: TestClient) -> None:
     page = dom(sample.get("/articles/nope", headers=HTML).text)
     assert page.find_all("title")[0].text().startswith("Not found (error 404) — ")
+
+
+def test_tentative_mentions_are_marked_and_said_uncertain(ramadi_client: TestClient) -> None:
+    from app.web.render import TENTATIVE_BELOW
+
+    page = dom(ramadi_client.get("/articles/ramadi").text)
+    low = {m["id"] for e in entities(ramadi_client, "ramadi") for m in e["mentions"]
+           if m["confidence"] is not None and m["confidence"] < TENTATIVE_BELOW}
+    marks = {n.attrs["id"]: n for n in page.find_all("mark")}
+    assert low, "the calibrated table gives some mentions a low confidence"
+    for mention_id, mark in marks.items():
+        tentative = int(mention_id[2:]) in low
+        assert ("data-tentative" in mark.attrs) == tentative
+        assert ("uncertain" in mark.attrs["title"]) == tentative
+
+
+def test_entity_page_says_how_each_fact_was_found(ramadi_client: TestClient) -> None:
+    entity = next(e for e in entities(ramadi_client, "ramadi") if e["roles"])
+    text = ramadi_client.get(f"/articles/ramadi/entities/{entity['id']}").text
+    assert "Found " in text and "confidence" in text

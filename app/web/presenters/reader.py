@@ -2,6 +2,7 @@
 
 from app.models import Article, Entity
 from app.web.links import Links
+from app.web.render import is_tentative
 from app.web.schemas import (
     TYPE_LABELS,
     EntityOut,
@@ -40,7 +41,8 @@ def _reader_entity(
         ],
         mentions=[
             ReaderMention(**MentionOut.of(slug, m, links).model_dump(),
-                          sentence=sentence_of(sentences, m.start, m.end))
+                          sentence=sentence_of(sentences, m.start, m.end),
+                          tentative=is_tentative(m.confidence))
             for m in entity.mentions
         ],
     )

@@ -1,0 +1,53 @@
+"""A place that acts is an actor where it acts (ACE's GPE roles); elsewhere a location."""
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def type_of(nlp: "Language", text: str, name: str) -> str:
+    x = extract(nlp, normalise_text(text))
+    for e in x.entities:
+        for m in e.mentions:
+            if m.text == name:
+                return m.type or e.type
+    raise AssertionError(f"no mention {name!r}")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("Turkey warned on Monday that it would retaliate.", "Turkey", "actor"),
+        ("Washington said it was watching the border closely.", "Washington", "actor"),
+        ("The United States and its partners condemn the attack.", "United States", "actor"),
+        ("The UK's position has not changed since March.", "UK", "actor"),
+        ("A U.S. strike killed five fighters near the town.", "U.S.", "actor"),
+        ("Fighting continued in Iraq on Tuesday.", "Iraq", "location"),
+        ("Yemen's west coast remains contested.", "Yemen", "location"),
+        ("Tal Afar fell to the militants within days.", "Tal Afar", "location"),
+        ("Aid convoys returned to Afghanistan in May.", "Afghanistan", "location"),
+    ],
+)
+def test_mention_type_follows_the_role_in_the_sentence(
+    nlp: "Language", text: str, name: str, expected: str
+) -> None:
+    assert type_of(nlp, text, name) == expected
+
+
+def test_one_entity_for_a_country_that_is_both(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text("Iran warned the rebels. Weapons were smuggled into Iran."))
+    iran = [e for e in x.entities if e.name == "Iran"]
+    assert len(iran) == 1 and iran[0].type == "location"
+    assert [m.type or iran[0].type for m in iran[0].mentions] == ["actor", "location"]
+
+
+def test_an_armed_group_is_an_actor_everywhere(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text("Hezbollah fighters crossed into Syria."))
+    group = next(e for e in x.entities if e.name == "Hezbollah")
+    assert all(m.type is None for m in group.mentions)
