@@ -102,7 +102,21 @@ def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list
             continue
         for role in roles_of(ctx, c, cands):
             _add_role(roles[c.key], role)
+    for held in roles.values():
+        _rank_in_the_same_body(held)
     return roles
+
+
+def _rank_in_the_same_body(roles: list[RoleFact]) -> None:
+    """A title before the name with no body of its own ("Maj. X, the division's spokesman")
+    is held in the body of the person's other role, when there is exactly one such body."""
+    bodies = {(r.organisation_key, r.organisation_name) for r in roles if r.organisation_key}
+    if len(bodies) != 1:
+        return
+    key, name = next(iter(bodies))
+    for i, role in enumerate(roles):
+        if role.cue == "title" and role.organisation_key is None and not role.organisation_name:
+            roles[i] = replace(role, organisation_key=key, organisation_name=name, cue="rank")
 
 
 def _add_role(roles: list[RoleFact], role: RoleFact) -> None:

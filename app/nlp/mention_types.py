@@ -14,11 +14,36 @@ ACTING_KINDS = frozenset({"country", "province", "city"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 
 
+# Prepositions that make what follows a place, however the parser attached the phrase:
+# "Near Al Qaim, two strikes engaged", "in Iraq".
+PLACE_PREPOSITIONS = frozenset({
+    "in", "at", "near", "into", "inside", "outside", "across", "around", "throughout",
+    "toward", "towards", "to", "through", "within", "north", "south", "east", "west",
+})
+# ... and those whose object takes part: "alongside the United States".
+PARTY_PREPOSITIONS = frozenset({"alongside"})
+
+
 def mention_type(span: Span, entity_type: str, kind: str) -> str | None:
     """The mention's own type when it differs from the entity's, else None."""
     if entity_type != "location" or kind not in ACTING_KINDS or len(span) == 0:
         return None
+    if _dateline(span) or _after_place_preposition(span):
+        return None
     return "actor" if acts(span.root) else None
+
+
+def _dateline(span: Span) -> bool:
+    """ "KANDAHAR, Afghanistan — ...": a place heading a report is where it was filed."""
+    doc = span.doc
+    return span.start == 0 and span.end < len(doc) and doc[span.end].text in (",", "—", "-")
+
+
+def _after_place_preposition(span: Span) -> bool:
+    first = span[0]
+    while first.i > 0 and first.nbor(-1).lower_ in ("the", ","):
+        first = first.nbor(-1)
+    return first.i > 0 and first.nbor(-1).lower_ in PLACE_PREPOSITIONS
 
 
 def acts(token: Token) -> bool:
@@ -26,6 +51,18 @@ def acts(token: Token) -> bool:
     while token.dep_ == "conj" and token.head.i != token.i:
         token = token.head
     head = token.head
+    party = words("party_nouns")
+    if token.dep_ == "pobj" and head.lower_ in PARTY_PREPOSITIONS:
+        return True
+    if token.dep_ == "pobj" and head.lower_ in ("of", "by", "with", "from"):
+        owner = head.head  # "the support of Canada", "talks with the United States"
+        if owner.pos_ == "NOUN" and {owner.lower_, owner.lemma_.lower()} & party:
+            return True
+    if token.dep_ == "appos" and {head.lower_, head.lemma_.lower()} & party:
+        return True  # "its backers, Russia and Iran"
+    if token.dep_ in SUBJECT_DEPS and head.lemma_.lower() == "be":
+        attrs = [c for c in head.children if c.dep_ == "attr"]
+        return any({a.lower_, a.lemma_.lower()} & party for a in attrs)  # "Turkey is an ally"
     if token.dep_ in SUBJECT_DEPS and head.pos_ in ("VERB", "AUX"):
         return head.lemma_.lower() not in words("place_verbs")
     if token.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ == "VERB":

@@ -57,7 +57,40 @@ def _org_in(
     # "a spokesman for Iraq's Joint Operations Command": the body, not the country
     bodies = [c for c in inside if c.label != "COUNTRY"]
     chosen = bodies or inside
-    return chosen[0] if chosen else None
+    if chosen:
+        return chosen[0]
+    return _described_body(ctx, para, tokens, cands)
+
+
+GROUP_LABELS = {"ARMED_GROUP", "ORGANISATION"}
+
+
+def _described_body(
+    ctx: ArticleContext, para: int, tokens: Span, cands: list[Candidate]
+) -> Candidate | None:
+    """ "a spokeswoman for the embassy", "the division's commander": a definite description
+    whose head word names a body the article has already named ("the British Embassy", "the
+    16th Infantry Division"), or a generic "the group" for the last armed group named."""
+    for tok in tokens:
+        if tok.pos_ != "NOUN" or not any(
+            c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children
+        ):
+            continue
+        before = ctx.offsets[para] + tok.idx
+        named = [
+            c for c in cands
+            if c.end <= before and c.key and c.label in ORG_TYPES - {"COUNTRY"}
+        ]
+        noun = tok.lower_
+        # "the ministry" for "the Ministry of Interior", "the embassy" for "the British Embassy"
+        same_head = [c for c in named if noun in c.text.lower().split()]
+        if same_head:
+            return same_head[-1]
+        if noun in lexicon()["group_nominals"]:
+            groups = [c for c in named if c.label in GROUP_LABELS]
+            if groups:
+                return groups[-1]
+    return None
 
 
 def _role(
@@ -85,10 +118,14 @@ def _parallel_description(doc: Doc, c: Candidate) -> Token | None:
     while k >= 0 and doc[k].pos_ == "ADV":
         k -= 1
     noun = doc[k] if k >= 0 else None
-    if noun is None or noun.pos_ != "NOUN" or not any(t.dep_ == "det" for t in noun.children):
+    if noun is None or noun.pos_ != "NOUN" or not any(
+        t.dep_ in ("det", "poss") for t in noun.children  # "the senior officer", "Its commander"
+    ):
         return None
-    if noun.head != root.head or noun.dep_ != root.dep_:
-        return None
+    if (noun.head != root.head or noun.dep_ != root.dep_) and noun.lower_ not in set(
+        lexicon()["role_nouns"]
+    ):
+        return None  # a job noun is a description however the parser attached the two
     return noun
 
 
@@ -128,6 +165,7 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
             if org:
                 break
         found.append(_role(ctx, c, _title_words(head), org, "described"))
+    found += _verb_roles(ctx, c, cands)
     lowered = _lower_case_title(doc, c)
     if lowered is not None:
         title, title_start = lowered
@@ -180,3 +218,40 @@ def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int
                 end = objs[0].i + 1
         ranges.append((noun.left_edge.i, end))
     return ranges
+
+
+def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[RoleFact]:
+    """Roles stated by a verb: "X, who heads Y", "X took command of Y", "Y, led by X"."""
+    doc = ctx.docs[c.para]
+    root = doc[c.token_start : c.token_end].root
+    verbs: dict[str, str] = lexicon()["role_verbs"]
+    found = []
+    # "X, who heads Y" (a relative clause on the name) or "X heads Y" / "X took command of Y"
+    clauses = [t for t in root.children if t.dep_ == "relcl"]
+    if root.dep_ == "nsubj":
+        clauses.append(root.head)
+    for verb in clauses:
+        lemma = verb.lemma_.lower()
+        objects = [t for t in verb.children if t.dep_ in ("dobj", "attr")]
+        if lemma in ("take", "assume") and objects and objects[0].lower_ in verbs:
+            noun = objects[0]  # "took command of the brigade"
+            title = verbs[noun.lower_]
+            objects = [o for p in noun.children if p.lower_ == "of" for o in p.children]
+        elif lemma in verbs:
+            title = verbs[lemma]
+        else:
+            continue
+        for obj in objects:
+            org = _org_in(ctx, c.para, doc[obj.left_edge.i : obj.right_edge.i + 1], cands)
+            if org is not None:
+                found.append(_role(ctx, c, title, org, "verb"))
+                break
+    # "Y, led by X": the name is the agent of a participle describing a body
+    if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.head.tag_ == "VBN":
+        participle = root.head.head
+        if participle.lemma_.lower() in verbs and participle.dep_ == "acl":
+            body = participle.head
+            org = _org_in(ctx, c.para, doc[body.left_edge.i : body.i + 1], cands)
+            if org is not None:
+                found.append(_role(ctx, c, verbs[participle.lemma_.lower()], org, "verb"))
+    return found

@@ -28,7 +28,7 @@ from typing import Any
 
 EVAL_DIR = Path(__file__).resolve().parent
 ROOT = EVAL_DIR.parents[1]
-PRIOR = 4.0  # weight of the more general feature's rate, in predictions
+PRIOR = 2.0  # weight of the more general feature's rate, in predictions
 KINDS = ("mentions", "entities", "roles", "quotes")
 
 # (features most specific first, right) per kind

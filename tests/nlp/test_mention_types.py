@@ -32,6 +32,14 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("Yemen's west coast remains contested.", "Yemen", "location"),
         ("Tal Afar fell to the militants within days.", "Tal Afar", "location"),
         ("Aid convoys returned to Afghanistan in May.", "Afghanistan", "location"),
+        ("Near Tikrit, three strikes hit a militant position.", "Tikrit", "location"),
+        ("KIRKUK, Iraq \u2014 Gunmen attacked a checkpoint on Sunday.", "KIRKUK", "location"),
+        ("U.S. forces remain at the base, officials said.", "U.S.", "location"),
+        ("Negotiators said the talks with Iran resumed on Friday.", "Iran", "actor"),
+        ("The raid was carried out with the support of Jordan.", "Jordan", "actor"),
+        ("The rebels and their backers, Egypt and Jordan, met in Cairo.", "Egypt", "actor"),
+        ("France is a close ally of the government.", "France", "actor"),
+        ("The ships sailed alongside Italy in the exercise.", "Italy", "actor"),
     ],
 )
 def test_mention_type_follows_the_role_in_the_sentence(

@@ -1,0 +1,72 @@
+"""Roles whose organisation is not in an apposition: possessives and anaphors, premodifiers,
+later phrases, verbs and relative clauses; a rank held in the body of the person's job."""
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def roles(nlp: "Language", text: str, person: str) -> dict[str, str | None]:
+    x = extract(nlp, normalise_text(text))
+    found = [e for e in x.entities if e.name == person]
+    assert found, f"no person {person!r}: {[e.name for e in x.entities]}"
+    names = {e.key: e.name for e in x.entities}
+    return {r.title: names.get(r.organisation_key or "") for r in found[0].roles}
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "title", "organisation"),
+    [
+        # an anaphor or possessive for the body just named
+        ("The Free Syrian Army said on Monday it had lost ground. The movement's spokeswoman, "
+         "Rania Khalil, said the fighters would return.",
+         "Rania Khalil", "spokeswoman", "Free Syrian Army"),
+        ("The 52nd Brigade withdrew from the town. Its commander, Brig. Gen. Saad Hamid "
+         "al-Obeidi, said the unit had run out of ammunition.",
+         "Saad Hamid al-Obeidi", "commander", "52nd Brigade"),
+        # a premodifier
+        ("Fighters loyal to Hamas clashed with police. Hamas leader Khaled Nasser al-Tamimi "
+         "condemned the raid.", "Khaled Nasser al-Tamimi", "leader", "Hamas"),
+        # a later phrase naming a body by its head word
+        ("The British Embassy in Amman issued a statement. \u201cWe are concerned,\u201d said "
+         "Emma Clarke, a spokeswoman for the embassy.", "Emma Clarke", "spokeswoman",
+         "British Embassy"),
+        ("Officials at the Ministry of Interior confirmed the arrests. Karim Jawad, deputy "
+         "director of the ministry, said 40 people were held.", "Karim Jawad",
+         "deputy director", "Ministry of Interior"),
+        # a verb or a relative clause
+        ("Salim Haddad, who heads the Anbar Provincial Council, said the council had asked "
+         "for help.", "Salim Haddad", "head", "Anbar Provincial Council"),
+        ("The Rapid Support Forces, led by Mohamed Hamdan Dagalo, took the airport.",
+         "Mohamed Hamdan Dagalo", "leader", "Rapid Support Forces"),
+        ("Omar Farouk Wahidi took command of the 9th Division in 2019.",
+         "Omar Farouk Wahidi", "commander", "9th Division"),
+    ],
+)
+def test_the_organisation_of_a_role(
+    nlp: "Language", text: str, person: str, title: str, organisation: str
+) -> None:
+    assert roles(nlp, text, person).get(title) == organisation
+
+
+def test_a_rank_is_held_in_the_body_of_the_persons_job(nlp: "Language") -> None:
+    text = ("The 16th Infantry Division advanced on Monday. Maj. Ali Hussein Kareem, the "
+            "division's spokesman, said 40 militants had been killed.")
+    held = roles(nlp, text, "Ali Hussein Kareem")
+    assert held.get("spokesman") == "16th Infantry Division"
+    assert held.get("major") == "16th Infantry Division"
+
+
+def test_an_unresolved_organisation_stays_null_with_its_name(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "\u201cThe road is open,\u201d said Hamid Saleh, a spokesman for the governor's office."
+    ))
+    person = next(e for e in x.entities if e.name == "Hamid Saleh")
+    role = next(r for r in person.roles if r.title == "spokesman")
+    assert role.organisation_key is None
