@@ -43,6 +43,7 @@ from app.nlp.normalise import NormalisedText
 from app.nlp.propagate import propagate_names
 from app.nlp.quotes import find_quotes
 from app.nlp.roles import appositive_descriptions, roles_of
+from app.nlp.titles import join_split_names, title_mentions
 from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
 from app.nlp.visible import to_served, visible
 
@@ -243,7 +244,7 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
 
 def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
     ctx = parse(nlp, normalised)
-    cands = drop_crossing(find_candidates(ctx))
+    cands = drop_crossing(join_split_names(ctx, find_candidates(ctx)))
     cands = drop_crossing(cands + propagate_names(ctx, cands))
     link_mentions(cands)
     link_by_name_word(cands)
@@ -256,6 +257,8 @@ def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
     link_appositives(ctx, cands)
     cands = drop_crossing(cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
+    by_title, not_names = title_mentions(ctx, cands, roles)
+    cands = drop_crossing([c for c in cands if c not in not_names] + by_title)
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}
     described = descriptions(ctx, cands) + appositive_nominals(ctx, cands)
     cands = drop_crossing(cands + described)

@@ -1,0 +1,103 @@
+"""Titles used alone, and names the model cut in two.
+
+Official statements and transcripts name people by office: "The Defence Secretary said",
+"the Syrian Interior Minister". Such a title is a mention of the person the article gives
+that title, when it names exactly one; otherwise an actor named by the title. A capitalised
+word inside a title ("Interior" in "Interior Minister Karen Holt") is not an organisation.
+"""
+
+from spacy.tokens import Doc
+
+from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import lexicon
+from app.nlp.types import RoleFact
+
+DETERMINERS = {"the", "this", "that"}
+
+
+def _titles() -> list[tuple[list[str], str]]:
+    """Capitalised titles of office (not abbreviations such as "Gen."), longest first."""
+    titles = lexicon()["titles"]
+    return sorted(
+        ((t.split(), v) for t, v in titles.items() if not t.endswith(".")),
+        key=lambda x: -len(x[0]),
+    )
+
+
+def _title_at(doc: Doc, i: int) -> tuple[int, str] | None:
+    for words, canonical in _titles():
+        n = len(words)
+        if [t.text for t in doc[i : i + n]] == words:
+            return i + n, canonical
+    return None
+
+
+def title_mentions(
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[RoleFact]]
+) -> tuple[list[Candidate], list[Candidate]]:
+    """(new mentions, candidates to drop): "the Interior Minister" as a mention of its
+    holder, and words of a title that the model took for a name."""
+    holders: dict[str, set[str]] = {}
+    for key, held in roles.items():
+        for role in held:
+            holders.setdefault(role.title.lower(), set()).add(key)
+    found: list[Candidate] = []
+    dropped: list[Candidate] = []
+    for para, doc in enumerate(ctx.docs):
+        i = 0
+        while i < len(doc):
+            match = _title_at(doc, i) if doc[i].text[:1].isupper() else None
+            if match is None:
+                i += 1
+                continue
+            end, canonical = match
+            start_char, end_char = ctx.span_chars(para, doc[i:end])
+            dropped += [
+                c for c in cands
+                if c.para == para and start_char <= c.start and c.end <= end_char
+                and c.label != "PERSON"
+            ]
+            alone = end >= len(doc) or not (doc[end].pos_ == "PROPN" and doc[end].is_title)
+            first = i - 1
+            if first >= 0 and doc[first].pos_ in ("ADJ", "PROPN") and doc[first].is_title:
+                first -= 1  # "the Syrian Interior Minister"
+            if alone and first >= 0 and doc[first].lower_ in DETERMINERS:
+                keys = holders.get(canonical, set())
+                span = doc[first:end]
+                s, e = ctx.span_chars(para, span)
+                if len(keys) == 1:
+                    found.append(Candidate(
+                        s, e, span.text, "PERSON", para, first, end, key=next(iter(keys)),
+                        strong=True, form="nominal", method="description",
+                    ))
+                elif not keys:
+                    name = doc[i:end]
+                    ns, ne = ctx.span_chars(para, name)
+                    found.append(Candidate(
+                        ns, ne, name.text, "PERSON", para, i, end, canonical=name.text,
+                        key=f"actor:{canonical}", strong=True, method="rule",
+                    ))
+            i = end
+    return found, dropped
+
+
+def join_split_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """ "Abdulrahman Saleh" + "Mohsen al-Harbi" side by side with nothing but a space between:
+    one long name (Arabic, Pashto and Kurdish names often have four or more parts)."""
+    out: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label == c.label == "PERSON"
+            and prev.form == c.form == "name"
+            and prev.para == c.para
+            and prev.end < c.start
+            and ctx.text[prev.end : c.start].isspace()
+        ):
+            prev.end, prev.token_end = c.end, c.token_end
+            prev.text = ctx.text[prev.start : prev.end]
+            prev.canonical = None
+            continue
+        out.append(c)
+    return out

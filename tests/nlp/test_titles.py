@@ -1,0 +1,43 @@
+"""Official statements: titles used alone, and long names kept whole."""
+
+from typing import TYPE_CHECKING
+
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def test_a_title_alone_is_a_mention_of_its_holder(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "Interior Minister Karen Holt said today that the border was closed. "
+        "\u201cWe will act,\u201d the Interior Minister said."
+    ))
+    holt = next(e for e in x.entities if e.name == "Karen Holt")
+    assert "the Interior Minister" in {m.text for m in holt.mentions}
+    assert x.quotes[0].speaker_key == holt.key
+    assert not [e for e in x.entities if e.name == "Interior"], "a title word is not a body"
+
+
+def test_a_title_nobody_named_holds_is_an_actor_named_by_it(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text("The Defence Secretary told Parliament that no one was hurt."))
+    actor = next(e for e in x.entities if e.name == "Defence Secretary")
+    assert (actor.type, actor.kind) == ("actor", "person")
+
+
+def test_a_four_part_name_after_a_title_is_one_person(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "Brig. Gen. Abdulrahman Saleh Mohsen al-Harbi, the group\u2019s military spokesman, "
+        "said the attacks would continue. Harbi said later that ships had been warned."
+    ))
+    people = [e for e in x.entities if e.kind == "person"]
+    assert [e.name for e in people] == ["Abdulrahman Saleh Mohsen al-Harbi"]
+    assert "Harbi" in {m.text for m in people[0].mentions}
+
+
+def test_two_people_in_a_list_stay_two(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The talks were attended by Ahmed Saleh, Karim Jaber and Omar Haddad on Monday."
+    ))
+    assert {"Ahmed Saleh", "Karim Jaber", "Omar Haddad"} <= {e.name for e in x.entities}
