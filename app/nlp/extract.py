@@ -43,7 +43,12 @@ from app.nlp.normalise import NormalisedText
 from app.nlp.propagate import propagate_names
 from app.nlp.quotes import find_quotes
 from app.nlp.roles import appositive_descriptions, roles_of
-from app.nlp.titles import join_split_names, title_mentions
+from app.nlp.titles import (
+    join_split_names,
+    speaker_labels,
+    title_mentions,
+    transcript_speakers,
+)
 from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
 from app.nlp.visible import to_served, visible
 
@@ -258,7 +263,10 @@ def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
     cands = drop_crossing(cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
     by_title, not_names = title_mentions(ctx, cands, roles)
-    cands = drop_crossing([c for c in cands if c not in not_names] + by_title)
+    labels = speaker_labels(ctx)  # a transcript's "QUESTION:" is no one's name
+    not_names += [c for c in cands if any(s <= c.start and c.end <= e for s, e in labels)]
+    cands = [c for c in cands if c not in not_names]
+    cands = drop_crossing(cands + by_title + transcript_speakers(ctx, cands))
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}
     described = descriptions(ctx, cands) + appositive_nominals(ctx, cands)
     cands = drop_crossing(cands + described)

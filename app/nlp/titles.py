@@ -6,6 +6,8 @@ that title, when it names exactly one; otherwise an actor named by the title. A 
 word inside a title ("Interior" in "Interior Minister Karen Holt") is not an organisation.
 """
 
+import re
+
 from spacy.tokens import Doc
 
 from app.nlp.context import ArticleContext, Candidate
@@ -71,11 +73,11 @@ def title_mentions(
                         strong=True, form="nominal", method="description",
                     ))
                 elif not keys:
-                    name = doc[i:end]
-                    ns, ne = ctx.span_chars(para, name)
+                    # an actor named by the title: "the Defence Secretary", as written
                     found.append(Candidate(
-                        ns, ne, name.text, "PERSON", para, i, end, canonical=name.text,
-                        key=f"actor:{canonical}", strong=True, method="rule",
+                        s, e, span.text, "PERSON", para, first, end,
+                        canonical=doc[i:end].text, key=f"actor:{canonical}", strong=True,
+                        form="nominal", method="rule",
                     ))
             i = end
     return found, dropped
@@ -101,3 +103,42 @@ def join_split_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candid
             continue
         out.append(c)
     return out
+
+
+SPEAKER_LABEL = re.compile(r"^(?:(?:MR|MS|MRS|DR)\.\s+)?([A-Z][A-Z'’-]{2,})(?=:)")
+
+
+def transcript_speakers(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """ "MS. WHITLOCK: Good afternoon." A transcript's speaker label in capitals is a mention
+    of the person of that surname the transcript names; other labels ("QUESTION:") are not
+    names (the caller drops candidates on them)."""
+    surnames: dict[str, Candidate] = {}
+    for c in cands:
+        if c.label == "PERSON" and c.form == "name" and c.key and " " in c.text:
+            surnames.setdefault(c.text.split()[-1].upper(), c)
+    found = []
+    for para, doc in enumerate(ctx.docs):
+        match = SPEAKER_LABEL.match(doc.text)
+        if match is None:
+            continue
+        person = surnames.get(match.group(1))
+        if person is None:
+            continue
+        start = ctx.offsets[para] + match.start(1)
+        end = ctx.offsets[para] + match.end(1)
+        tokens = [t.i for t in doc if match.start(1) <= t.idx < match.end(1)]
+        found.append(Candidate(
+            start, end, match.group(1), "PERSON", para, tokens[0], tokens[-1] + 1,
+            key=person.key, strong=True, method="rule",
+        ))
+    return found
+
+
+def speaker_labels(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """Character ranges of every transcript speaker label ("QUESTION", "WHITLOCK")."""
+    ranges = []
+    for para, doc in enumerate(ctx.docs):
+        match = SPEAKER_LABEL.match(doc.text)
+        if match is not None and sum(1 for d in ctx.docs if SPEAKER_LABEL.match(d.text)) > 1:
+            ranges.append((ctx.offsets[para] + match.start(1), ctx.offsets[para] + match.end(1)))
+    return ranges

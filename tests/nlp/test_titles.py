@@ -41,3 +41,15 @@ def test_two_people_in_a_list_stay_two(nlp: "Language") -> None:
         "The talks were attended by Ahmed Saleh, Karim Jaber and Omar Haddad on Monday."
     ))
     assert {"Ahmed Saleh", "Karim Jaber", "Omar Haddad"} <= {e.name for e in x.entities}
+
+
+def test_transcript_speaker_labels(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "Karen Holt, Deputy Spokesperson of the Department of State, briefed reporters.\n\n"
+        "MS. HOLT: Good afternoon.\n\nQUESTION: Has Iraq asked for more troops?\n\n"
+        "MS. HOLT: Not that I know of.\n\nQUESTION: Thank you."
+    ))
+    holt = next(e for e in x.entities if e.name == "Karen Holt")
+    assert [m.text for m in holt.mentions if m.text == "HOLT"] == ["HOLT", "HOLT"]
+    names = {m.text for e in x.entities for m in e.mentions}
+    assert "QUESTION" not in names and "Iraq" in names
