@@ -516,6 +516,7 @@ def _apply_update_entity(ctx: _Context) -> None:
     for field, value in ctx.correction.after.items():
         setattr(entity, field, value)
     entity.source = "editor"
+    entity.method, entity.confidence = "editor", 1.0  # a person said so
     ctx.touch("entities", entity.id)
 
 
@@ -527,6 +528,7 @@ def _apply_merge_entities(ctx: _Context) -> None:
         into.aliases = list(dict.fromkeys(aliases))
         _move_entity(ctx, away, into)
     into.source = "editor"
+    into.method, into.confidence = "editor", 1.0  # a person said so
     ctx.touch("entities", into.id)
 
 
@@ -562,7 +564,8 @@ def _apply_add_mention(ctx: _Context) -> None:
     if entity is None:
         entity = _editor_entity(ctx, after["new_entity"])
     mention = Mention(article_id=ctx.article.id, entity_id=entity.id, start=start, end=end,
-                      text=text[start:end], form="name", source="editor")
+                      text=text[start:end], form="name", source="editor",
+                method="editor", confidence=1.0)
     ctx.session.add(mention)
     ctx.session.flush()
     for other_entity in _entities_without_mentions(ctx):
@@ -584,6 +587,7 @@ def _apply_link_mention(ctx: _Context) -> None:
         ctx.session.expire(old)
         _drop_if_empty(ctx, old, into)
     mention.source = "editor"
+    mention.method, mention.confidence = "editor", 1.0  # a person said so
     ctx.touch("mentions", mention.id)
 
 
@@ -607,6 +611,7 @@ def _apply_update_quote(ctx: _Context) -> None:
             quote.speaker_id = None
             quote.speaker_description = after.get("speaker_description")
     quote.source = "editor"
+    quote.method, quote.confidence = "editor", 1.0  # a person said so
     ctx.touch("quotes", quote.id)
 
 
@@ -619,7 +624,8 @@ def _apply_add_role(ctx: _Context) -> None:
         organisation_id = ctx.entity_of(ctx.located.into, "the organisation").id
     role = Role(entity_id=entity.id, title=after["title"], organisation_id=organisation_id,
                 organisation_name=after.get("organisation_name"), start=ctx.located.passage[0],
-                end=ctx.located.passage[1], source="editor")
+                end=ctx.located.passage[1], source="editor",
+                method="editor", confidence=1.0)
     ctx.session.add(role)
     ctx.session.flush()
     ctx.touch("roles", role.id)
@@ -718,7 +724,8 @@ def _editor_entity(ctx: _Context, fields: dict[str, str]) -> Entity:
     if existing is not None:
         return existing
     entity = Entity(article_id=ctx.article.id, key=key, name=fields["name"], type=fields["type"],
-                    kind=fields["kind"], aliases=[], source="editor")
+                    kind=fields["kind"], aliases=[], source="editor",
+                method="editor", confidence=1.0)
     previous = (ctx.correction.result or {}).get("entities") or []
     if previous and ctx.session.get(Entity, previous[-1]) is None and not ctx.session.get(
         EntityRedirect, previous[-1]
