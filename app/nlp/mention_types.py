@@ -8,7 +8,7 @@ place ("in Iraq", "Yemen's west coast"). Where the sentence leaves it open, a lo
 
 from spacy.tokens import Span, Token
 
-from app.nlp.knowledge import words
+from app.nlp.knowledge import lexicon, words
 
 ACTING_KINDS = frozenset({"country", "province", "city"})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
@@ -71,8 +71,8 @@ def acts(token: Token) -> bool:
         return True
     if token.dep_ in ("poss", "compound", "nmod") and head.pos_ in ("NOUN", "PROPN"):
         nouns = {head.lower_, head.lemma_.lower()}
-        if nouns & words("place_parts"):
-            return False
+        if nouns & (words("place_parts") | set(lexicon()["facility_nouns"])):
+            return False  # "Yemen's west coast", "Mosul's airport"
         # "the UK's position" (a possessor owns); "a U.S. strike" (a premodifier of a deed)
         return token.dep_ == "poss" or bool(nouns & words("party_nouns"))
     return False

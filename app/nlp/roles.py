@@ -4,7 +4,7 @@
 from spacy.tokens import Doc, Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
-from app.nlp.knowledge import lexicon
+from app.nlp.knowledge import lexicon, words
 from app.nlp.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
@@ -140,7 +140,7 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
         if len(after) and after[0].lower_ in ("of", "from", "with"):
             org = _org_in(ctx, c.para, after, cands)
         found.append(_role(ctx, c, c.title, org, "title"))
-    for child in root.children:
+    for child in _describing(list(root.children)):
         if child.dep_ == "appos" and child.pos_ == "NOUN":
             subtree = doc[child.left_edge.i : child.right_edge.i + 1]
             org = None
@@ -154,7 +154,7 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
             found.append(_role(ctx, c, _title_words(child), org, "apposition"))
     described_by = root.head if root.dep_ == "appos" and root.head.pos_ == "NOUN" else None
     described_by = described_by or _parallel_description(doc, c)
-    if described_by is not None:
+    if described_by is not None and _describing([described_by]):
         head = described_by
         org = None
         for child in head.children:
@@ -172,6 +172,11 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
         before = doc[max(0, title_start - 4) : title_start]
         found.append(_role(ctx, c, title, _org_in(ctx, c.para, before, cands), "premodifier"))
     return found
+
+
+def _describing(nouns: list[Token]) -> list[Token]:
+    """Leave out nouns about the name itself: "who gave only his first name, Ahmed"."""
+    return [n for n in nouns if n.lower_ not in words("not_descriptions")]
 
 
 def _body_before(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> Candidate | None:
@@ -210,7 +215,7 @@ def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int
     elif (parallel := _parallel_description(doc, c)) is not None:
         nouns.append(parallel)
     ranges = []
-    for noun in nouns:
+    for noun in _describing(nouns):
         end = noun.i + 1
         for prep in noun.rights:  # "a member of parliament"
             objs = [t for t in prep.rights if t.dep_ == "pobj"] if prep.lower_ == "of" else []

@@ -30,6 +30,7 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("A U.S. strike killed five fighters near the town.", "U.S.", "actor"),
         ("Fighting continued in Iraq on Tuesday.", "Iraq", "location"),
         ("Yemen's west coast remains contested.", "Yemen", "location"),
+        ("Mosul's airport was closed to flights.", "Mosul", "location"),
         ("Tal Afar fell to the militants within days.", "Tal Afar", "location"),
         ("Aid convoys returned to Afghanistan in May.", "Afghanistan", "location"),
         ("Near Tikrit, three strikes hit a militant position.", "Tikrit", "location"),

@@ -70,3 +70,13 @@ def test_an_unresolved_organisation_stays_null_with_its_name(nlp: "Language") ->
     person = next(e for e in x.entities if e.name == "Hamid Saleh")
     role = next(r for r in person.roles if r.title == "spokesman")
     assert role.organisation_key is None
+
+
+def test_giving_a_first_name_is_no_description_or_role(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "A shopkeeper in the market, who gave only his first name, Ahmed, said the fighters "
+        "had left."
+    ))
+    texts = {m.text for e in x.entities for m in e.mentions}
+    assert not any("name" in t for t in texts)
+    assert all(r.title != "name" for e in x.entities for r in e.roles)

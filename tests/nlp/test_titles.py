@@ -53,3 +53,15 @@ def test_transcript_speaker_labels(nlp: "Language") -> None:
     assert [m.text for m in holt.mentions if m.text == "HOLT"] == ["HOLT", "HOLT"]
     names = {m.text for e in x.entities for m in e.mentions}
     assert "QUESTION" not in names and "Iraq" in names
+
+
+def test_group_phrases_of_statements_are_actors(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The Libyan people deserve peace, and the international community must act. The Iraqi "
+        "opposition and Coalition partners met in Amman."
+    ))
+    kinds = {e.name: (e.type, e.kind) for e in x.entities}
+    assert kinds["Libyan people"] == ("actor", "people")
+    assert kinds["international community"][0] == "actor"
+    assert kinds["Iraqi opposition"][0] == "actor"
+    assert kinds["Coalition partners"][0] == "actor"

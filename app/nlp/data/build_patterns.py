@@ -1801,6 +1801,15 @@ def actors(b: Builder) -> None:
 
     b.table("ORGANISATION", ORGANISATION)
     b.table("PEOPLE", PEOPLE)
+    # group phrases of official statements: "the Yemeni people", "the Syrian opposition",
+    # "the international community", "Coalition partners"
+    for adj in NATIONAL:
+        b.phrase("PEOPLE", f"{adj} people", f"{adj} people")
+        b.phrase("ORGANISATION", f"{adj} opposition", f"{adj} opposition")
+    for form in ("international community", "International Community"):
+        b.phrase("ORGANISATION", form, "international community")
+    for form in ("Coalition partners", "coalition partners"):
+        b.phrase("ORGANISATION", form, "Coalition partners")
 
 
 def tribes(b: Builder, places: list[str]) -> None:
