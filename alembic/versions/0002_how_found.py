@@ -1,7 +1,7 @@
 """how extraction found each fact: method and confidence; a mention's own type
 
 Revision ID: 0002_how_found
-Revises: 9c1e5a7d2b40
+Revises: 0002_ingest_jobs
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_how_found"
-down_revision: str | None = "9c1e5a7d2b40"
+down_revision: str | None = "0002_ingest_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
