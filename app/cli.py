@@ -12,6 +12,8 @@ from app.settings import BUNDLED_ARTICLE, PROJECT_ROOT, get_settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from app.ingest.batch import BatchSummary, FileResult
+
 
 def _date(value: str) -> date:
     try:
@@ -23,8 +25,10 @@ def _date(value: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="ingest article text files")
-    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest = sub.add_parser(
+        "ingest", help="ingest article files (.txt, .md, saved .html pages) and directories"
+    )
+    ingest.add_argument("files", nargs="+", type=Path, metavar="DIR_OR_FILE")
     ingest.add_argument("--slug", help="the article's slug (one file only)")
     ingest.add_argument("--title", help="the article's title (one file only)")
     ingest.add_argument("--source", help="the article's source URL")
@@ -130,95 +134,95 @@ def check_database(url: str) -> None:
         )
 
 
-def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        kind = "a binary file" if b"\x00" in data[:8192] else "not UTF-8 text"
-        raise ValueError(
-            f"cannot read {path}: {kind} (byte 0x{data[exc.start]:02x} at offset {exc.start} "
-            "is not UTF-8); save the article as UTF-8 plain text"
-        ) from None
-
-
 def ingest_files(
-    files: Sequence[Path],
+    paths: Sequence[Path],
     slug: str | None = None,
     title: str | None = None,
     source: str | None = None,
     published: date | None = None,
 ) -> int:
-    from sqlalchemy.exc import OperationalError
-
+    """Ingest files and directories; one bad file is reported and never stops the batch."""
     from app.db import make_engine, make_session_factory
-    from app.ingest.service import ArticleInput, IngestError, ingest_article, prepare
+    from app.ingest import batch
 
+    files, problems = batch.collect(paths)
     if len(files) > 1 and (slug or title):
         _error("--slug and --title apply to a single file")
         return EXIT_INPUT
-    texts: list[tuple[Path, str]] = []
-    for path in files:
-        try:
-            texts.append((path, _read(path)))
-        except ValueError as exc:
-            _error(str(exc))
-            return EXIT_INPUT
     settings = get_settings()
-    items = [
-        ArticleInput(text, slug or _slug_from_path(path), title, source, published)
-        for path, text in texts
-    ]
-    for (path, _), item in zip(texts, items, strict=True):
-        try:
-            prepare(item, settings.max_article_chars)  # every file is valid before any is stored
-        except IngestError as exc:
-            _error(f"{path}: {exc}")
-            return EXIT_INPUT
+    for path, reason in problems:
+        _error(f"{path}: {reason}")
+    if not files:
+        return EXIT_INPUT
     try:
         check_database(settings.database_url)  # before the slow model load
     except DatabaseProblem as exc:
         _error(str(exc))
         return EXIT_DATABASE
-    from app.nlp.extract import extract
     from app.nlp.pipeline import ModelNotFound, load_pipeline
 
+    engine = make_engine(settings.database_url)
+    options = batch.Options(slug, title, source, published, settings.max_article_chars)
+    progress = _Progress(len(files))
     try:
-        nlp = load_pipeline(settings.spacy_model)
+        summary = batch.ingest_files(
+            make_session_factory(engine),
+            lambda: load_pipeline(settings.spacy_model),
+            files,
+            options,
+            progress.show,
+        )
     except ModelNotFound as exc:
         _error(str(exc))
         return EXIT_MODEL
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
-    try:
-        for (path, _), item in zip(texts, items, strict=True):
-            try:
-                outcome = ingest_article(
-                    factory, item, lambda n: extract(nlp, n), settings.max_article_chars
-                )
-            except IngestError as exc:
-                _error(f"{path}: {exc}")
-                return EXIT_INPUT
-            except OperationalError as exc:
-                _error(f"{path}: not stored: {_reason(exc)}")
-                return EXIT_DATABASE
-            print(
-                f"{path}: {outcome.status} /articles/{outcome.slug} (revision {outcome.revision})"
-            )
     finally:
+        progress.close()
         engine.dispose()
-    return 0
+    for path, reason in problems:
+        summary.failed.insert(0, (path, reason))
+        summary.files += 1
+    print(_summary(summary))
+    return EXIT_INPUT if summary.failed else 0
 
 
-def _slug_from_path(path: Path) -> str | None:
-    """The file name as a slug; ``None`` (the title's slug) when the name has no usable letters."""
-    from app.nlp.normalise import slugify
+class _Progress:
+    """A progress bar on a terminal; one plain line a file otherwise (logs, pipes)."""
 
-    slug = slugify(path.stem)
-    return None if slug == "article" and path.stem.lower() != "article" else slug
+    def __init__(self, total: int) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", file=sys.stderr)
+
+    def show(self, result: "FileResult") -> None:
+        if result.error is not None:
+            line = f"error: {result.path}: {result.error}"
+            if self.bar is not None:
+                self.bar.write(line, file=sys.stderr)
+            else:
+                print(line, file=sys.stderr)
+        elif self.bar is None and result.outcome is not None:
+            outcome = result.outcome
+            print(f"{result.path}: {outcome.status} /articles/{outcome.slug} "
+                  f"(revision {outcome.revision})", flush=True)
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _summary(summary: "BatchSummary") -> str:
+    lines = [
+        f"files: {summary.files}, created: {summary.created}, revised: {summary.revised}, "
+        f"unchanged: {summary.unchanged}, failed: {len(summary.failed)}",
+        f"extracted {summary.words} words in {summary.seconds:.1f} s "
+        f"({summary.words_per_second:.0f} words/s, 1 process)",
+    ]
+    lines += [f"failed: {path}: {reason}" for path, reason in summary.failed]
+    return "\n".join(lines)
 
 
 def ingest_default() -> int:
@@ -244,17 +248,8 @@ def ingest_default() -> int:
 
 
 def serve(host: str | None, port: int | None) -> int:
-    import os
-
     import uvicorn
 
-    # The app reads its settings itself; --host/--port must reach it (and the PUBLIC_URL
-    # default built from them).
-    if host:
-        os.environ["HOST"] = host
-    if port:
-        os.environ["PORT"] = str(port)
-    get_settings.cache_clear()
     settings = get_settings()
     try:
         check_database(settings.database_url)

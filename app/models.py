@@ -110,6 +110,84 @@ class Sentence(Base):
     article: Mapped[Article] = relationship(back_populates="sentences")
 
 
+class LibraryEntity(Base):
+    """One real-world entity across the library; article entities point to it.
+
+    Rows are never deleted: one whose last article entity went away keeps its id with
+    ``retired_at`` set, so its URL answers 410 Gone (and comes back if its key returns).
+    Counts are maintained by ``app.library`` in the transaction that changes an article.
+    """
+
+    __tablename__ = "library_entities"
+    __table_args__ = (
+        Index("ix_library_entities_rank", "article_count", "mention_count"),
+        Index("ix_library_entities_type_rank", "type", "article_count", "mention_count"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(50))
+    article_count: Mapped[int] = mapped_column(Integer, default=0)
+    mention_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    names: Mapped[list["LibraryName"]] = relationship(
+        back_populates="library_entity", order_by="LibraryName.uses.desc()", viewonly=True
+    )
+
+
+class LibraryName(Base):
+    """A name or alias that article entities of one library entity carry, with how many do."""
+
+    __tablename__ = "library_names"
+    __table_args__ = (UniqueConstraint("library_id", "name", name="uq_library_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("library_entities.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    folded: Mapped[str] = mapped_column(String(300))
+    uses: Mapped[int] = mapped_column(Integer, default=0)  # article entities with this name
+    named: Mapped[int] = mapped_column(Integer, default=0)  # ... that show it as their name
+
+    library_entity: Mapped[LibraryEntity] = relationship(back_populates="names")
+
+
+# Word-prefix lookups (``term >= 'isla' AND term < 'islb'``) need byte order, not a locale's.
+TERM_TYPE = String(300).with_variant(String(300, collation="C"), "postgresql")
+
+
+class LibraryTerm(Base):
+    """Every word-suffix of every folded name ("nasser alwani", "alwani"): ``q`` is a prefix."""
+
+    __tablename__ = "library_terms"
+
+    term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("library_entities.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class LibraryComention(Base):
+    """How many sentences (across the library) mention both entities; stored both ways."""
+
+    __tablename__ = "library_comentions"
+    __table_args__ = (Index("ix_library_comentions_rank", "library_id", "sentences"),)
+
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("library_entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("library_entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    sentences: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Entity(HowFound, Base):
     __tablename__ = "entities"
     __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"), NEVER_REUSE_IDS)
@@ -123,8 +201,16 @@ class Entity(HowFound, Base):
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     # "auto" (the extractor) or "editor" (made or changed by an editor's correction)
     source: Mapped[str] = mapped_column(String(10), default="auto", server_default="auto")
+    # The library entity (see app.library): NULL for unnamed descriptions only. Library rows
+    # are never deleted (they retire), so the key needs no ON DELETE action.
+    library_id: Mapped[int | None] = mapped_column(
+        ForeignKey("library_entities.id"), nullable=True, index=True
+    )
+    library_key: Mapped[str | None] = mapped_column(String(400), nullable=True)  # computed
+    library_pin: Mapped[str | None] = mapped_column(String(400), nullable=True)  # editor's
 
     article: Mapped[Article] = relationship(back_populates="entities")
+    library_entity: Mapped[LibraryEntity | None] = relationship()
     mentions: Mapped[list["Mention"]] = relationship(
         back_populates="entity", cascade="all, delete-orphan", order_by="Mention.start"
     )
@@ -192,7 +278,7 @@ class Quote(HowFound, Base):
     text: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20), default="direct")  # direct | partial
     speaker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True, index=True
     )
     speaker_description: Mapped[str | None] = mapped_column(String(300))
     # "auto" (the extractor) or "editor" (made or changed by an editor's correction)

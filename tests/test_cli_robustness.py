@@ -46,20 +46,25 @@ def test_unusable_file_is_a_clear_error(db_url: str, tmp_path: Path, name: str, 
     assert counts(db_url)[0] == 0
 
 
-def test_a_directory_or_missing_file_is_a_clear_error(db_url: str, tmp_path: Path) -> None:
+def test_an_empty_directory_or_missing_file_is_a_clear_error(db_url: str, tmp_path: Path
+                                                            ) -> None:
+    (tmp_path / "notes.csv").write_text("not an article")
     fails_clearly(run_cli(db_url, "ingest", str(tmp_path)), EXIT_INPUT, "cannot read",
-                  "directory")
+                  "directory holds no .txt, .md or .html files")
     fails_clearly(run_cli(db_url, "ingest", str(tmp_path / "nope.txt")), EXIT_INPUT,
                   "cannot read", "No such file")
 
 
-def test_one_bad_file_among_good_ones_stores_none(db_url: str, tmp_path: Path) -> None:
-    good = tmp_path / "good.txt"
-    good.write_text("Fighters attacked Ramadi on Monday.")
+def test_one_bad_file_never_stops_the_batch(db_url: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe\x00")
-    fails_clearly(run_cli(db_url, "ingest", str(good), str(bad)), EXIT_INPUT, str(bad))
-    assert counts(db_url)[0] == 0
+    good = tmp_path / "good.txt"
+    good.write_text("Fighters attacked Ramadi on Monday.")
+    result = run_cli(db_url, "ingest", str(bad), str(good))
+    fails_clearly(result, EXIT_INPUT, str(bad), "not UTF-8")
+    assert counts(db_url)[0] == 1, "the good file after the bad one is stored"
+    assert "files: 2, created: 1, revised: 0, unchanged: 0, failed: 1" in result.stdout
+    assert f"failed: {bad}: cannot read" in result.stdout
 
 
 @pytest.mark.parametrize(

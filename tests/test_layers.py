@@ -14,7 +14,8 @@ import pytest
 APP = Path(__file__).resolve().parents[1] / "app"
 
 # Modules of app.nlp that import no spaCy, so the web server may use them.
-PURE_NLP = frozenset({"app.nlp", "app.nlp.normalise", "app.nlp.types", "app.nlp.labels"})
+PURE_NLP = frozenset({"app.nlp", "app.nlp.normalise", "app.nlp.types", "app.nlp.labels",
+                      "app.nlp.knowledge"})
 STORE = ("app.models", "app.db", "app.repository")
 DATABASE = ("sqlalchemy", "alembic", "psycopg", *STORE)
 WEB = ("app.web", "fastapi", "starlette", "jinja2", "uvicorn")
@@ -86,6 +87,12 @@ def test_web_never_imports_spacy_or_the_spacy_code() -> None:
 @pytest.mark.parametrize("module", STORE)
 def test_store_never_imports_the_web_or_spacy(module: str) -> None:
     assert violations(module, (*WEB, *SPACY, "app.nlp", "app.ingest")) == []
+
+
+@pytest.mark.parametrize("module", ("app.library", "app.search"))
+def test_library_store_uses_only_plain_knowledge_data(module: str) -> None:
+    """Identity rules need the knowledge file's keys (plain data), never spaCy or the web."""
+    assert violations(module, (*WEB, *SPACY, "app.nlp", "app.ingest"), allow_pure_nlp=True) == []
 
 
 def test_ingest_loads_the_spacy_code_only_inside_the_worker_child() -> None:

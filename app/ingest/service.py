@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import corrections
+from app import corrections, library
 from app.db import session_scope
 from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
 from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_from_lede
@@ -229,6 +229,7 @@ def store(
         # another writer stored this very text since the caller last looked
         return keep_unchanged(session, article, item)
     status = "created"
+    before = library.snapshot(session, article.id) if article is not None else None
     if article is None:
         article = Article(slug=slug, title=title, revision=1)
         session.add(article)
@@ -249,6 +250,7 @@ def store(
     article.sentences.extend(Sentence(start=s, end=e) for s, e in extraction.sentences)
     write_annotations(session, article, extraction)
     corrections.reapply(session, article, extraction)  # editors' corrections outlive re-ingest
+    library.apply(session, article.id, before or library.Contribution())  # as corrected
     return IngestOutcome(slug, status, article.revision, article.id)
 
 

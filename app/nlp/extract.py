@@ -6,9 +6,11 @@ linked to the one person who holds that role, and quotes be given their speakers
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from app.nlp.confidence import (
     best_method,
@@ -56,9 +58,19 @@ EXTRACTED_KINDS = ("body", "caption")
 
 
 def parse(nlp: Language, normalised: NormalisedText) -> ArticleContext:
-    paras = [p for p in normalised.paragraphs if p.kind in EXTRACTED_KINDS]
-    docs = list(nlp.pipe(normalised.text[p.start : p.end] for p in paras))
-    return ArticleContext(normalised.text, [p.start for p in paras], docs)
+    return parse_many(nlp, [normalised])[0]
+
+
+def parse_many(nlp: Language, texts: Sequence[NormalisedText]) -> list[ArticleContext]:
+    """Parse several articles in one ``nlp.pipe`` stream (batching across articles)."""
+    paras = [[p for p in n.paragraphs if p.kind in EXTRACTED_KINDS] for n in texts]
+    stream = ((n.text[p.start : p.end], i) for i, n in enumerate(texts) for p in paras[i])
+    docs: list[list[Doc]] = [[] for _ in texts]
+    for doc, i in nlp.pipe(stream, as_tuples=True):
+        docs[i].append(doc)
+    return [
+        ArticleContext(n.text, [p.start for p in paras[i]], docs[i]) for i, n in enumerate(texts)
+    ]
 
 
 def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
@@ -247,8 +259,21 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
     return to_served(extraction, back) if back is not None else extraction
 
 
+def extract_many(nlp: Language, texts: Sequence[NormalisedText]) -> list[Extraction]:
+    """Several articles parsed in one ``nlp.pipe`` stream (batching across articles)."""
+    shown = [visible(n) for n in texts]
+    contexts = parse_many(nlp, [text for text, _ in shown])
+    return [
+        to_served(extract_parsed(ctx), back) if back is not None else extract_parsed(ctx)
+        for ctx, (_, back) in zip(contexts, shown, strict=True)
+    ]
+
+
 def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
-    ctx = parse(nlp, normalised)
+    return extract_parsed(parse(nlp, normalised))
+
+
+def extract_parsed(ctx: ArticleContext) -> Extraction:
     cands = drop_crossing(join_split_names(ctx, find_candidates(ctx)))
     cands = drop_crossing(cands + propagate_names(ctx, cands))
     link_mentions(cands)

@@ -1,0 +1,533 @@
+"""Library-wide entities: one identity per real-world entity across all articles.
+
+Identity rules, applied to each article entity when its article is stored:
+
+* an entity of the knowledge file is known by its knowledge key, whatever the article wrote
+  ("Islamic State", "ISIS", "Daesh" all carry the key ``actor:islamic state``);
+* any other name of at least two words after folding (case, diacritics, apostrophes, hyphens,
+  the particles "al"/"el") is one library entity per (type, folded name): "Nasser al-Alwani"
+  and "Nasser Al Alwani" in two articles are one person; "Omar al-Alwani" is another;
+* a one-word name the knowledge file does not know (a bare surname such as "Alwani") never
+  links across articles: it gets a library entity of its own (key ``entity:<id>``);
+* an article entity with no name at all (only descriptions: "the compound") gets none; its
+  ``library_id`` stays NULL. Descriptions of a named entity are mentions of that entity.
+
+The computed key is kept in ``Entity.library_key``. **Editors' overrides** go in
+``Entity.library_pin``: when set it is used instead of the computed key, and it survives
+re-ingest because an entity keeps its row (and pin) across revisions while its key stays. To
+merge library entity A into B, pin A's article entities to B's key; to detach one article
+entity, pin it to ``entity:<its id>``; then call :func:`apply` for each article touched.
+
+Counts, names and co-mentions are maintained incrementally, O(size of the article), by the
+transaction that changes an article. Every writer that changes an article's entities or
+mentions follows one protocol::
+
+    before = snapshot(session, article_id)
+    ...  # change rows
+    apply(session, article_id, before)
+
+:func:`rebuild` recomputes everything from the entities (for bulk loads and repairs).
+Library rows are never deleted: an entity whose last article went away keeps its id with
+``retired_at`` set (its URL answers 410 Gone) and is revived if its key comes back.
+"""
+
+import json
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Article,
+    Entity,
+    LibraryComention,
+    LibraryEntity,
+    LibraryName,
+    LibraryTerm,
+    Mention,
+    Sentence,
+    utcnow,
+)
+
+PARTICLES = frozenset({"al", "el"})
+ATTACHED_PARTICLE = re.compile(r"\b(?:al|el|ad|ar|as|at|an|ash|az|adh|ath)-(?=\w)", re.I)
+APOSTROPHES = re.compile(r"['’‘ʼ`´]")
+NON_WORD = re.compile(r"[\W_]+")
+MAX_TERM_CHARS = 300
+HIGHEST_CHAR = "\U0010ffff"  # above every character a term can hold: a prefix's upper bound
+
+
+def fold(text: str) -> str:
+    """Lower-case words without diacritics, apostrophes, punctuation or Arabic particles:
+    "Nasser al-Alwani", "NASSER AL ALWANI" and "Nāsser Alwani" all fold to "nasser alwani"."""
+    text = ATTACHED_PARTICLE.sub(" ", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = NON_WORD.sub(" ", APOSTROPHES.sub("", stripped.casefold())).split()
+    return " ".join(w for w in words if w not in PARTICLES)
+
+
+@lru_cache
+def known_keys() -> frozenset[str]:
+    """The entity keys that the knowledge file's names get: ``"<type>:<canonical>"``."""
+    from app.nlp.knowledge import DATA_DIR, strip_article_prefix
+    from app.nlp.labels import DOMAIN_LABELS
+
+    keys: set[str] = set()
+    path = DATA_DIR / "patterns.jsonl"
+    if not path.exists():
+        return frozenset()
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            canonical = row.get("id") or row.get("pattern")
+            label = DOMAIN_LABELS.get(row.get("label", ""))
+            if isinstance(canonical, str) and label is not None:
+                norm = strip_article_prefix(" ".join(canonical.replace("’", "'").split()))
+                keys.add(f"{label[0]}:{norm.lower()}")
+    return frozenset(keys)
+
+
+def library_key(entity_key: str, type_: str, entity_id: int, named: bool) -> str | None:
+    """The library key an article entity computes to (see the module's rules)."""
+    if "@" in entity_key:  # an unnamed place the article alone knows ("the compound")
+        return None
+    known = entity_key in known_keys()
+    if not named and not known:
+        return None
+    folded = fold(entity_key.split(":", 1)[-1])
+    if known and folded:
+        return f"{type_}:{folded}"
+    if len(folded.split()) >= 2:
+        return f"{type_}:{folded}"
+    return f"entity:{entity_id}"
+
+
+@dataclass
+class Contribution:
+    """What one article adds to the library: per library id, its mentions, names and pairs."""
+
+    mentions: Counter[int] = field(default_factory=Counter)
+    names: Counter[tuple[int, str]] = field(default_factory=Counter)  # article entities
+    named: Counter[tuple[int, str]] = field(default_factory=Counter)  # ... showing the name
+    pairs: Counter[tuple[int, int]] = field(default_factory=Counter)  # shared sentences
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    key: str
+    name: str
+    type: str
+    kind: str
+    aliases: list[str]
+    library_id: int | None
+    library_key: str | None
+    library_pin: str | None
+    mentions: int
+    name_mentions: int
+
+
+def _rows(session: Session, article_id: int) -> list[_Row]:
+    counts = (
+        select(
+            Mention.entity_id,
+            func.count().label("n"),
+            func.sum(case((Mention.form == "name", 1), else_=0)).label("named"),
+        )
+        .where(Mention.article_id == article_id)
+        .group_by(Mention.entity_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Entity.id,
+            Entity.key,
+            Entity.name,
+            Entity.type,
+            Entity.kind,
+            Entity.aliases,
+            Entity.library_id,
+            Entity.library_key,
+            Entity.library_pin,
+            func.coalesce(counts.c.n, 0),
+            func.coalesce(counts.c.named, 0),
+        )
+        .outerjoin(counts, counts.c.entity_id == Entity.id)
+        .where(Entity.article_id == article_id)
+        .order_by(Entity.id)
+    )
+    return [_Row(*row) for row in session.execute(query)]
+
+
+def _contribution(
+    session: Session, article_id: int, rows: list[_Row], library_ids: dict[int, int | None]
+) -> Contribution:
+    found = Contribution()
+    for row in rows:
+        lib = library_ids.get(row.id)
+        if lib is None:
+            continue
+        found.mentions[lib] += row.mentions
+        for name in {row.name, *(row.aliases or [])}:
+            found.names[lib, name[:300]] += 1
+        found.named[lib, row.name[:300]] += 1
+    found.pairs = _pairs(session, article_id, library_ids)
+    return found
+
+
+def _pairs(
+    session: Session, article_id: int, library_ids: dict[int, int | None]
+) -> Counter[tuple[int, int]]:
+    """For each two library entities, the sentences of the article that mention both."""
+    if sum(1 for v in set(library_ids.values()) if v is not None) < 2:
+        return Counter()
+    sentences = session.execute(
+        select(Sentence.start, Sentence.end)
+        .where(Sentence.article_id == article_id)
+        .order_by(Sentence.start)
+    ).all()
+    if not sentences:
+        return Counter()
+    starts = [s for s, _ in sentences]
+    in_sentence: dict[int, set[int]] = {}
+    mentions = session.execute(
+        select(Mention.entity_id, Mention.start).where(Mention.article_id == article_id)
+    )
+    for entity_id, start in mentions:
+        lib = library_ids.get(entity_id)
+        i = bisect_right(starts, start) - 1
+        if lib is None or i < 0 or start >= sentences[i][1]:
+            continue
+        in_sentence.setdefault(i, set()).add(lib)
+    pairs: Counter[tuple[int, int]] = Counter()
+    for libs in in_sentence.values():
+        for a in libs:
+            for b in libs:
+                if a != b:
+                    pairs[a, b] += 1
+    return pairs
+
+
+def snapshot(session: Session, article_id: int) -> Contribution:
+    """What the article contributes to the library now (before the caller changes it)."""
+    session.flush()
+    rows = _rows(session, article_id)
+    return _contribution(session, article_id, rows, {r.id: r.library_id for r in rows})
+
+
+def apply(session: Session, article_id: int, before: Contribution) -> None:
+    """Give the article's entities their library entities and update the library by the
+    difference between ``before`` and what the article contributes now."""
+    session.flush()
+    rows = _rows(session, article_id)
+    keys = {
+        r.id: r.library_pin
+        or library_key(r.key, r.type, r.id, r.name_mentions > 0)
+        for r in rows
+    }
+    seeds = {k: r for r in rows if (k := keys[r.id]) is not None}
+    ids = _library_ids(session, seeds)
+    library_ids = {r.id: ids.get(keys[r.id] or "") for r in rows}
+    changed = [
+        {"b_id": r.id, "library_id": library_ids[r.id], "library_key": keys[r.id]}
+        for r in rows
+        if (r.library_id, r.library_key) != (library_ids[r.id], keys[r.id])
+    ]
+    if changed:
+        table = _table(Entity)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(library_id=bindparam("library_id"), library_key=bindparam("library_key")),
+            changed,
+        )
+        for change in changed:  # objects the caller holds see the new values
+            held = session.identity_map.get((Entity, (change["b_id"],), None))
+            if held is not None:
+                session.expire(held, ["library_id", "library_key", "library_entity"])
+    after = _contribution(session, article_id, rows, library_ids)
+    _apply_difference(session, before, after)
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _insert_ignoring_duplicates(session: Session, model: Any, rows: Sequence[dict[str, Any]]
+                                ) -> None:
+    """Insert rows, skipping those a unique key already holds (another writer's, perhaps)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    table = _table(model)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
+    else:  # pragma: no cover - engines we do not run on
+        from sqlalchemy.exc import IntegrityError
+
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    session.execute(table.insert(), [row])
+            except IntegrityError:
+                pass
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _library_ids(session: Session, seeds: dict[str, _Row]) -> dict[str, int]:
+    """The library entity of each key, created when new."""
+    wanted = sorted(seeds)
+    ids: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        ids.update(
+            session.execute(
+                select(LibraryEntity.key, LibraryEntity.id).where(LibraryEntity.key.in_(chunk))
+            ).tuples().all()
+        )
+    missing = [k for k in wanted if k not in ids]
+    if missing:
+        now = utcnow()
+        _insert_ignoring_duplicates(
+            session,
+            LibraryEntity,
+            [
+                {
+                    "key": key,
+                    "name": seeds[key].name[:300],
+                    "type": seeds[key].type,
+                    "kind": seeds[key].kind,
+                    "article_count": 0,
+                    "mention_count": 0,
+                    "created_at": now,
+                    "retired_at": now,
+                }
+                for key in missing
+            ],
+        )
+        for chunk in _chunks(missing):
+            ids.update(
+                session.execute(
+                    select(LibraryEntity.key, LibraryEntity.id).where(
+                        LibraryEntity.key.in_(chunk)
+                    )
+                ).tuples().all()
+            )
+    return ids
+
+
+def _difference(after: Counter[Any], before: Counter[Any]) -> dict[Any, int]:
+    keys = set(after) | set(before)
+    return {k: d for k in keys if (d := after[k] - before[k]) != 0}
+
+
+def _apply_difference(session: Session, before: Contribution, after: Contribution) -> None:
+    libs = sorted(set(before.mentions) | set(after.mentions))
+    if not libs and not before.pairs and not after.pairs:
+        return
+    lib_table = _table(LibraryEntity)
+    counts = [
+        {
+            "b_id": lib,
+            "d_articles": int(lib in after.mentions) - int(lib in before.mentions),
+            "d_mentions": after.mentions[lib] - before.mentions[lib],
+        }
+        for lib in libs
+    ]
+    counts = [c for c in counts if c["d_articles"] or c["d_mentions"]]
+    if counts:
+        session.execute(
+            update(lib_table)
+            .where(lib_table.c.id == bindparam("b_id"))
+            .values(
+                article_count=lib_table.c.article_count + bindparam("d_articles"),
+                mention_count=lib_table.c.mention_count + bindparam("d_mentions"),
+            ),
+            counts,
+        )
+    renamed = _apply_names(session, before, after)
+    _apply_pairs(session, _difference(after.pairs, before.pairs))
+    _refresh(session, libs, renamed)
+
+
+def _apply_names(session: Session, before: Contribution, after: Contribution) -> set[int]:
+    """Update name counts; returns the library ids whose set of names changed."""
+    uses = _difference(after.names, before.names)
+    named = _difference(after.named, before.named)
+    touched = sorted(set(uses) | set(named))
+    if not touched:
+        return set()
+    libs = sorted({lib for lib, _ in touched})
+    existing: set[tuple[int, str]] = set()
+    for chunk in _chunks(libs):
+        existing.update(
+            session.execute(
+                select(LibraryName.library_id, LibraryName.name).where(
+                    LibraryName.library_id.in_(chunk)
+                )
+            ).tuples().all()
+        )
+    new = [pair for pair in touched if pair not in existing and uses.get(pair, 0) > 0]
+    _insert_ignoring_duplicates(
+        session,
+        LibraryName,
+        [
+            {"library_id": lib, "name": name, "folded": fold(name)[:300], "uses": 0, "named": 0}
+            for lib, name in new
+        ],
+    )
+    table = _table(LibraryName)
+    session.execute(
+        update(table)
+        .where(and_(table.c.library_id == bindparam("b_lib"), table.c.name == bindparam("b_name")))
+        .values(
+            uses=table.c.uses + bindparam("d_uses"), named=table.c.named + bindparam("d_named")
+        ),
+        [
+            {"b_lib": lib, "b_name": name, "d_uses": uses.get((lib, name), 0),
+             "d_named": named.get((lib, name), 0)}
+            for lib, name in touched
+        ],
+    )
+    gone = set(
+        session.scalars(
+            select(LibraryName.library_id).where(
+                LibraryName.library_id.in_(libs), LibraryName.uses <= 0
+            )
+        )
+    )
+    if gone:
+        session.execute(
+            delete(table).where(table.c.library_id.in_(sorted(gone)), table.c.uses <= 0)
+        )
+    changed = gone | {lib for lib, _ in new}
+    _refresh_terms(session, sorted(changed))
+    return changed | {lib for lib, _ in named}
+
+
+def _terms(folded: str) -> set[str]:
+    words = folded.split()
+    return {" ".join(words[i:])[:MAX_TERM_CHARS] for i in range(len(words))}
+
+
+def _refresh_terms(session: Session, libs: Sequence[int]) -> None:
+    if not libs:
+        return
+    table = _table(LibraryTerm)
+    session.execute(delete(table).where(table.c.library_id.in_(libs)))
+    rows = {
+        (term, lib)
+        for lib, folded in session.execute(
+            select(LibraryName.library_id, LibraryName.folded).where(
+                LibraryName.library_id.in_(libs)
+            )
+        )
+        for term in _terms(folded)
+    }
+    if rows:
+        session.execute(
+            table.insert(), [{"term": t, "library_id": lib} for t, lib in sorted(rows)]
+        )
+
+
+def _apply_pairs(session: Session, deltas: dict[tuple[int, int], int]) -> None:
+    if not deltas:
+        return
+    table = _table(LibraryComention)
+    _insert_ignoring_duplicates(
+        session,
+        LibraryComention,
+        [{"library_id": a, "other_id": b, "sentences": 0} for (a, b), d in deltas.items() if d > 0],
+    )
+    session.execute(
+        update(table)
+        .where(and_(table.c.library_id == bindparam("b_a"), table.c.other_id == bindparam("b_b")))
+        .values(sentences=table.c.sentences + bindparam("d")),
+        [{"b_a": a, "b_b": b, "d": d} for (a, b), d in deltas.items()],
+    )
+    firsts = sorted({a for a, _ in deltas})
+    session.execute(
+        delete(table).where(table.c.library_id.in_(firsts), table.c.sentences <= 0)
+    )
+
+
+def _refresh(session: Session, libs: Sequence[int], renamed: set[int]) -> None:
+    """Display names of library entities whose names changed; retire or revive by count."""
+    if not libs:
+        return
+    table = _table(LibraryEntity)
+    now = utcnow()
+    session.execute(
+        update(table)
+        .where(table.c.id.in_(libs), table.c.article_count <= 0, table.c.retired_at.is_(None))
+        .values(retired_at=now)
+    )
+    session.execute(
+        update(table)
+        .where(table.c.id.in_(libs), table.c.article_count > 0, table.c.retired_at.is_not(None))
+        .values(retired_at=None)
+    )
+    for lib in sorted(renamed):
+        top = session.scalar(
+            select(LibraryName.name)
+            .where(LibraryName.library_id == lib)
+            .order_by(LibraryName.named.desc(), LibraryName.uses.desc(), LibraryName.id)
+            .limit(1)
+        )
+        if top is not None:
+            session.execute(update(table).where(table.c.id == lib).values(name=top))
+
+
+def detach_article(session: Session, article_id: int) -> None:
+    """Take an article out of the library (before deleting it)."""
+    _apply_difference(session, snapshot(session, article_id), Contribution())
+    session.execute(
+        update(_table(Entity)).where(Entity.article_id == article_id).values(library_id=None)
+    )
+
+
+def delete_article(session: Session, slug: str) -> bool:
+    """Delete an article and update the library in the caller's transaction; False if none."""
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        return False
+    detach_article(session, article.id)
+    session.delete(article)
+    session.flush()
+    return True
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every library row from the article entities (keeps existing library ids)."""
+    session.flush()
+    for model in (LibraryTerm, LibraryName, LibraryComention):
+        session.execute(delete(_table(model)))
+    session.execute(update(_table(LibraryEntity)).values(article_count=0, mention_count=0))
+    session.execute(update(_table(Entity)).values(library_id=None, library_key=None))
+    for article_id in list(session.scalars(select(Article.id).order_by(Article.id))):
+        apply(session, article_id, Contribution())
+    session.execute(
+        update(_table(LibraryEntity))
+        .where(LibraryEntity.article_count <= 0, LibraryEntity.retired_at.is_(None))
+        .values(retired_at=utcnow())
+    )

@@ -1,0 +1,176 @@
+"""Search: the query parser, FTS5 on SQLite, entities by alias, hostile strings."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import library
+from app.db import session_scope
+from app.ingest.service import ArticleInput, prepare, store
+from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan
+from app.search import (
+    MAX_QUERY_CHARS,
+    ParsedQuery,
+    QueryError,
+    Term,
+    fts5_query,
+    parse,
+    search,
+    unmark,
+)
+
+
+def test_parse_words_phrases_prefixes_and_or() -> None:
+    parsed = parse('Habban* "tribal  leader" al-Alwani OR Ramadi')
+    assert parsed.groups == [
+        [Term(("Habban",), prefix=True), Term(("tribal", "leader")), Term(("al", "Alwani"))],
+        [Term(("Ramadi",))],
+    ]
+    assert fts5_query(parsed) == '("Habban"* AND "tribal leader" AND "al Alwani") OR ("Ramadi")'
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"', '"unbalanced', "NEAR(", "NEAR(a b", "-", "*", "**", "a OR", "OR OR", "AND",
+     "(", ")", "title:ramadi", "^ramadi", "\x00", "a\x00b", "'; DROP TABLE articles; --",
+     '""', '" "', "_", "ramadi*\x00", "{col}:x", "x" * MAX_QUERY_CHARS],
+)
+def test_hostile_strings_parse_to_safe_queries(hostile: str) -> None:
+    parsed = parse(hostile)
+    for group in parsed.groups:
+        for term in group:
+            assert all(w.isalnum() for w in term.words)
+
+
+def test_overlong_queries_are_refused_with_a_reason() -> None:
+    with pytest.raises(QueryError, match="characters long"):
+        parse("x" * (MAX_QUERY_CHARS + 1))
+    with pytest.raises(QueryError, match="terms"):
+        parse(" ".join(["word"] * 40))
+
+
+def test_unmark() -> None:
+    marked = unmark("the \x02fall\x03 of \x02Ramadi\x03")
+    assert marked.text == "the fall of Ramadi"
+    assert [marked.text[s:e] for s, e in marked.marks] == ["fall", "Ramadi"]
+
+
+TEXT = """Islamic State fighters seized Ramadi on Sunday.
+
+Nasser al-Alwani said the fighters approached from Habbaniyah. “We were abandoned by Baghdad,” \
+he said. The retreat from the city was chaotic, a café owner in Ramadi said."""
+
+
+def _extraction(body: str) -> Extraction:
+    def spans(form: str) -> list[MentionSpan]:
+        out, i = [], body.find(form)
+        while i != -1:
+            out.append(MentionSpan(i, i + len(form), form))
+            i = body.find(form, i + 1)
+        return out
+
+    quote = "We were abandoned by Baghdad,"
+    q = body.find(quote)
+    quotes = [ExtractedQuote(q, q + len(quote), quote, "direct", "actor:nasser al-alwani", None)]
+    entities = [
+            ExtractedEntity("actor:islamic state", "Islamic State", "actor", "armed group",
+                            ["Daesh"], spans("Islamic State")),
+            ExtractedEntity("location:ramadi", "Ramadi", "location", "city", [], spans("Ramadi")),
+            ExtractedEntity("location:habbaniyah", "Habbaniyah", "location", "city", [],
+                            spans("Habbaniyah")),
+            ExtractedEntity("actor:nasser al-alwani", "Nasser al-Alwani", "actor", "person", [],
+                            spans("Nasser al-Alwani")),
+    ]
+    return Extraction([e for e in entities if e.mentions], quotes if q >= 0 else [],
+                      [(0, len(body))])
+
+
+@pytest.fixture
+def stored(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    for slug, body in (("ramadi-falls", TEXT),
+                       ("elsewhere", "Fighting continued in Mosul on Monday.\n\nNo one spoke.")):
+        item = ArticleInput(body, slug)
+        normalised, slug, title = prepare(item)
+        with session_scope(session_factory) as session:
+            store(session, item, normalised, slug, title, _extraction(normalised.text))
+    return session_factory
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ("Ramadi", ["ramadi-falls"]),
+        ("ramadi", ["ramadi-falls"]),
+        ("fighter", ["ramadi-falls"]),  # porter: "fighters"
+        ("Habban*", ["ramadi-falls"]),
+        ('"abandoned by Baghdad"', ["ramadi-falls"]),
+        ('"Baghdad abandoned"', []),
+        ("cafe", ["ramadi-falls"]),  # diacritics folded
+        ("CAFÉ", ["ramadi-falls"]),
+        ("Mosul OR Habbaniyah", ["ramadi-falls", "elsewhere"]),
+        ("Mosul Habbaniyah", []),
+        ("Monday", ["elsewhere"]),
+    ],
+)
+def test_article_search(stored: sessionmaker[Session], query: str, slugs: list[str]) -> None:
+    with stored() as session:
+        found = search(session, query)
+    assert sorted(a.slug for a in found.articles) == sorted(slugs)
+    for hit in found.articles:
+        assert hit.snippet.marks, "the snippet shows where it matched"
+        assert "\x02" not in hit.snippet.text and "\x03" not in hit.snippet.text
+
+
+def test_an_alias_finds_its_entity_and_quotes_are_found(stored: sessionmaker[Session]) -> None:
+    with stored() as session:
+        daesh = search(session, "Daesh")
+        assert [e.name for e in daesh.entities] == ["Islamic State"]
+        assert daesh.articles == [], "the alias is not in the text"
+        found = search(session, "abandoned")
+        assert [(q.text.text, q.speaker_name, q.article_slug) for q in found.quotes] == [
+            ("We were abandoned by Baghdad,", "Nasser al-Alwani", "ramadi-falls")]
+        assert found.quotes[0].text.marks == ((8, 17),)
+        assert [e.name for e in search(session, "alwani fled").entities] == ["Nasser al-Alwani"]
+        assert [e.name for e in search(session, "Habb*").entities] == ["Habbaniyah"]
+
+
+def test_the_index_follows_revisions_and_deletions(stored: sessionmaker[Session]) -> None:
+    revised = TEXT.replace("Habbaniyah", "Khalidiya")
+    item = ArticleInput(revised, "ramadi-falls")
+    normalised, slug, title = prepare(item)
+    with session_scope(stored) as session:
+        store(session, item, normalised, slug, title, _extraction(normalised.text))
+    with stored() as session:
+        assert search(session, "Habbaniyah").articles == []
+        assert [a.slug for a in search(session, "Khalidiya").articles] == ["ramadi-falls"]
+    with session_scope(stored) as session:
+        library.delete_article(session, "ramadi-falls")
+    with stored() as session:
+        assert search(session, "Ramadi").articles == []
+        assert search(session, "abandoned").quotes == []
+        assert search(session, "Islamic").entities == []
+        leftovers = session.execute(text("SELECT count(*) FROM quotes_fts")).scalar()
+        assert leftovers == 0
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=60) | st.lists(
+    st.sampled_from(['"', "*", "-", "NEAR(", "OR", "AND", "NOT", "(", ")", ":", "^", "ramadi",
+                     "Habban*", "\x00", "é", "'", "{", "}", "+", ",", "café"]),
+    max_size=12).map(" ".join))
+def test_any_string_searches_or_is_refused(stored: sessionmaker[Session], query: str) -> None:
+    with stored() as session:
+        try:
+            found = search(session, query)
+        except QueryError:
+            return
+        assert found.query == query
+
+
+def test_an_empty_query_finds_nothing(stored: sessionmaker[Session]) -> None:
+    with stored() as session:
+        assert search(session, "   ").articles == []
+        assert not ParsedQuery()
