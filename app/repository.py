@@ -25,6 +25,7 @@ def entities_of(session: Session, article_id: int) -> list[Entity]:
         .options(
             selectinload(Entity.mentions),
             selectinload(Entity.roles).selectinload(Role.organisation),
+            selectinload(Entity.library_entity),
         )
         .order_by(Entity.type, Entity.name)
     )
@@ -38,6 +39,7 @@ def get_entity(session: Session, article_id: int, entity_id: int) -> Entity | No
         .options(
             selectinload(Entity.mentions),
             selectinload(Entity.roles).selectinload(Role.organisation),
+            selectinload(Entity.library_entity),
         )
     )
     return session.scalar(query)

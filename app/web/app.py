@@ -25,6 +25,8 @@ from app.web import (
     authoring,
     corrections_api,
     corrections_pages,
+    library_api,
+    library_pages,
     pages,
     reader_api,
     sharing,
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(authoring.pages)  # before pages: /articles/new is not a slug
     app.include_router(corrections_pages.router)
     app.include_router(reader_api.router)
+    app.include_router(library_api.router)
+    app.include_router(library_pages.router)
     app.include_router(pages.router)
     app.include_router(sharing.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -25,8 +25,22 @@ class Links:
         return self.public_url + path
 
     # Pages
-    def home(self) -> str:
-        return "/"
+    def home(self, entity: int | None = None, page: int = 1) -> str:
+        query = {k: v for k, v in (("entity", entity), ("page", page if page > 1 else None))
+                 if v is not None}
+        return "/" + (f"?{urlencode(query)}" if query else "")
+
+    def library(self, q: str | None = None, type_: str | None = None, page: int = 1) -> str:
+        """The directory of library entities."""
+        query = {k: v for k, v in (("q", q or None), ("type", type_ or None),
+                                    ("page", page if page > 1 else None)) if v is not None}
+        return "/entities" + (f"?{urlencode(query)}" if query else "")
+
+    def library_entity(self, library_id: int, page: int = 1) -> str:
+        return f"/entities/{library_id}" + (f"?page={page}" if page > 1 else "")
+
+    def search(self, q: str | None = None) -> str:
+        return "/search" + (f"?{urlencode({'q': q})}" if q else "")
 
     def article(self, slug: str) -> str:
         return f"/articles/{_seg(slug)}"
@@ -113,6 +127,15 @@ class Links:
 
     def api_correction(self, slug: str, correction_id: int) -> str:
         return f"{self.api_corrections(slug)}/{correction_id}"
+
+    def api_library(self) -> str:
+        return "/api/entities"
+
+    def api_library_entity(self, library_id: int) -> str:
+        return f"/api/entities/{library_id}"
+
+    def api_search(self, q: str | None = None) -> str:
+        return "/api/search" + (f"?{urlencode({'q': q})}" if q else "")
 
     def api_annotations(self, slug: str) -> str:
         return f"{self.api_article(slug)}/annotations"

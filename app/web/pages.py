@@ -101,11 +101,6 @@ def _speaker_name(quote: Quote) -> str:
     return quote.speaker_description or "Unattributed"
 
 
-@router.get("/")
-def index(request: Request, session: SessionDep) -> HTMLResponse:
-    return _page(request, "index.html", {"articles": repo.list_articles(session)})
-
-
 def _selector_highlight(
     request: Request, article: Article, quotes: list[Quote]
 ) -> tuple[Highlight | None, str | None, Notice | None]:

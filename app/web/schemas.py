@@ -11,7 +11,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.anchoring import Anchor
-from app.models import Article, Correction, Entity, Mention, Quote, Role
+from app.library_reads import aliases_of
+from app.models import Article, Correction, Entity, LibraryEntity, Mention, Quote, Role
+from app.search import SearchResults
 from app.web.links import Links
 
 
@@ -168,16 +170,25 @@ class EntityOut(HowFoundOut):
     aliases: list[str]
     source: str = Field(description="auto (the extractor) or editor (an editor's correction)")
     url: str
+    library_id: int | None = Field(
+        description="the entity across the library (null for an unnamed description)"
+    )
+    library_url: str | None
+    library_article_count: int | None = Field(description="articles naming it, this one too")
     roles: list[RoleOut]
     mentions: list[MentionOut]
 
     @classmethod
     def of(cls, slug: str, entity: Entity, links: Links) -> "EntityOut":
+        library = entity.library_entity
         return cls(
             id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
             aliases=list(entity.aliases or []), source=entity.source,
             url=links.entity(slug, entity.id),
             method=entity.method, confidence=entity.confidence,
+            library_id=entity.library_id,
+            library_url=links.library_entity(library.id) if library is not None else None,
+            library_article_count=library.article_count if library is not None else None,
             roles=[RoleOut.of(slug, r, links) for r in entity.roles],
             mentions=[MentionOut.of(slug, m, links) for m in entity.mentions],
         )
@@ -296,3 +307,139 @@ class BatchOut(BaseModel):
     id: str
     finished: bool = Field(description="every file is done or failed")
     jobs: list[BatchJobOut]
+
+
+# The library: entities across articles, and search.
+
+
+class LibraryEntityOut(BaseModel):
+    id: int
+    name: str
+    type: str = Field(description="actor, unit or location")
+    kind: str
+    aliases: list[str]
+    article_count: int
+    mention_count: int
+    url: str = Field(description="the library entity's page")
+
+    @classmethod
+    def of(cls, entity: LibraryEntity, links: Links) -> "LibraryEntityOut":
+        return cls(
+            id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
+            aliases=aliases_of(entity), article_count=entity.article_count,
+            mention_count=entity.mention_count, url=links.library_entity(entity.id),
+        )
+
+
+class LibraryPage(BaseModel):
+    total: int
+    items: list[LibraryEntityOut]
+
+
+class LibraryArticleOut(BaseModel):
+    slug: str
+    title: str
+    published: date | None
+    mention_count: int
+    url: str
+    entity_url: str = Field(description="the entity's page within this article")
+
+
+class LibraryRoleOut(BaseModel):
+    title: str
+    organisation: str | None
+    article_slug: str
+    sentence: str
+    url: str = Field(description="the article opened on the stating sentence")
+
+
+class LibraryQuoteOut(BaseModel):
+    id: str
+    text: str
+    article_slug: str
+    url: str
+
+
+class CoMentionOut(BaseModel):
+    id: int
+    name: str
+    type: str
+    sentences: int = Field(description="sentences across the library that name both")
+
+
+class LibraryEntityDetail(LibraryEntityOut):
+    articles: list[LibraryArticleOut] = Field(description="newest first, a page at a time")
+    roles: list[LibraryRoleOut]
+    quotes: list[LibraryQuoteOut]
+    co_mentioned: list[CoMentionOut]
+
+
+class ArticleHitOut(BaseModel):
+    slug: str
+    title: str
+    url: str
+    snippet: str = Field(description="plain text around the best match")
+    score: float = Field(description="relevance, higher is better (engine-specific scale)")
+
+
+class EntityHitOut(BaseModel):
+    id: int
+    name: str
+    type: str
+    url: str
+
+
+class QuoteHitOut(BaseModel):
+    id: str
+    text: str
+    speaker_name: str | None
+    article_slug: str
+    url: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    articles: list[ArticleHitOut]
+    entities: list[EntityHitOut]
+    quotes: list[QuoteHitOut]
+
+    @classmethod
+    def of(cls, results: SearchResults, links: Links) -> "SearchOut":
+        return cls(
+            query=results.query,
+            articles=[
+                ArticleHitOut(slug=a.slug, title=a.title, url=links.article(a.slug),
+                              snippet=a.snippet.text, score=a.score)
+                for a in results.articles
+            ],
+            entities=[
+                EntityHitOut(id=e.id, name=e.name, type=e.type, url=links.library_entity(e.id))
+                for e in results.entities
+            ],
+            quotes=[
+                QuoteHitOut(id=q.id, text=q.text.text, speaker_name=q.speaker_name,
+                            article_slug=q.article_slug, url=links.quote(q.article_slug, q.id))
+                for q in results.quotes
+            ],
+        )
+
+
+class TopEntityOut(BaseModel):
+    library_id: int | None
+    name: str
+    type: str
+    mention_count: int = Field(description="mentions in this article")
+    url: str = Field(description="the library entity's page (the article's, if unnamed)")
+
+
+class ArticleListItem(ArticleSummary):
+    source: str | None
+    entity_count: int
+    mention_count: int
+    quote_count: int
+    top_entities: list[TopEntityOut] = Field(description="its most-mentioned entities")
+
+
+class ArticlePage(BaseModel):
+    total: int
+    items: list[ArticleListItem]

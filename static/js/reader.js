@@ -63,6 +63,13 @@ if (dataNode && container) {
     const aliases = $("panel-aliases");
     aliases.hidden = entity.aliases.length === 0;
     aliases.textContent = entity.aliases.length ? `Also called ${entity.aliases.join(", ")}` : "";
+    const library = $("panel-library");
+    library.hidden = !entity.library_url;
+    if (entity.library_url) {
+      const n = entity.library_article_count;
+      $("panel-library-link").href = entity.library_url;
+      $("panel-library-link").textContent = `In ${n} article${n === 1 ? "" : "s"}`;
+    }
     const roles = $("panel-roles");
     roles.replaceChildren(
       ...entity.roles.map((r) => {

@@ -1,0 +1,247 @@
+"""Read queries over the library: the directory, one library entity, the article list.
+
+Portable SQLAlchemy only. Every list is paginated or bounded, and every query is an index
+lookup on the library entity (``entities.library_id``, ``roles.entity_id``,
+``quotes.speaker_id``, ``library_comentions``), so a frequent entity costs a page, not the
+library.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from app.library import HIGHEST_CHAR, fold
+from app.models import (
+    Article,
+    Entity,
+    LibraryComention,
+    LibraryEntity,
+    LibraryTerm,
+    Mention,
+    Quote,
+    Role,
+)
+
+
+def aliases_of(entity: LibraryEntity) -> list[str]:
+    """The other names its article entities carry, most used first."""
+    return [n.name for n in entity.names if n.name != entity.name and n.uses > 0]
+
+
+def _directory(q: str | None, type_: str | None) -> Select[tuple[LibraryEntity]] | None:
+    query = select(LibraryEntity).where(LibraryEntity.article_count > 0)
+    if type_:
+        query = query.where(LibraryEntity.type == type_)
+    if q is not None and q.strip():
+        folded = fold(q)[:300]
+        if not folded:
+            return None  # only punctuation or particles: nothing can match
+        query = query.where(
+            LibraryEntity.id.in_(
+                select(LibraryTerm.library_id).where(
+                    LibraryTerm.term >= folded, LibraryTerm.term < folded + HIGHEST_CHAR
+                )
+            )
+        )
+    return query
+
+
+def list_library(
+    session: Session, q: str | None = None, type_: str | None = None, limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[LibraryEntity]]:
+    """Library entities, most articles first; ``q`` is a word-prefix of a name or alias,
+    matched without case or diacritics ("isla", "al-alwani", "kataib")."""
+    query = _directory(q, type_)
+    if query is None:
+        return 0, []
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(
+        query.options(selectinload(LibraryEntity.names))
+        .order_by(LibraryEntity.article_count.desc(), LibraryEntity.mention_count.desc(),
+                  LibraryEntity.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, list(items)
+
+
+def get_library_entity(session: Session, library_id: int) -> LibraryEntity | None:
+    """The library entity, retired ones too (their pages answer 410)."""
+    return session.scalar(
+        select(LibraryEntity)
+        .where(LibraryEntity.id == library_id)
+        .options(selectinload(LibraryEntity.names))
+    )
+
+
+@dataclass(frozen=True)
+class LibraryArticle:
+    slug: str
+    title: str
+    published: date | None
+    created_at: datetime
+    entity_id: int
+    mention_count: int
+
+
+def articles_of(session: Session, library_id: int, limit: int = 100, offset: int = 0
+                ) -> list[LibraryArticle]:
+    """The articles that mention it, newest first (published, then added)."""
+    mentions = (
+        select(func.count()).where(Mention.entity_id == Entity.id).correlate(Entity)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Article.slug, Article.title, Article.published, Article.created_at, Entity.id,
+               mentions)
+        .join(Article, Article.id == Entity.article_id)
+        .where(Entity.library_id == library_id)
+        .order_by(*newest_first())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [LibraryArticle(*row) for row in rows]
+
+
+def newest_first() -> tuple[ColumnElement[Any], ...]:
+    return (Article.published.is_(None), Article.published.desc(), Article.created_at.desc(),
+            Article.id.desc())
+
+
+@dataclass(frozen=True)
+class LibraryRole:
+    title: str
+    organisation: str | None
+    article_slug: str
+    entity_id: int
+    sentence: str
+    start: int
+    end: int
+
+
+def roles_of(session: Session, library_id: int, limit: int = 100) -> list[LibraryRole]:
+    organisation = aliased(Entity)
+    rows = session.execute(
+        select(
+            Role.title,
+            func.coalesce(organisation.name, Role.organisation_name),
+            Article.slug,
+            Entity.id,
+            func.substr(Article.text, Role.start + 1, Role.end - Role.start),
+            Role.start,
+            Role.end,
+        )
+        .join(Entity, Entity.id == Role.entity_id)
+        .join(Article, Article.id == Entity.article_id)
+        .outerjoin(organisation, organisation.id == Role.organisation_id)
+        .where(Entity.library_id == library_id)
+        .order_by(*newest_first(), Role.start)
+        .limit(limit)
+    )
+    return [LibraryRole(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class LibraryQuote:
+    id: str
+    text: str
+    article_slug: str
+
+
+def quotes_of(session: Session, library_id: int, limit: int = 100) -> list[LibraryQuote]:
+    rows = session.execute(
+        select(Quote.id, Quote.text, Article.slug)
+        .join(Entity, Entity.id == Quote.speaker_id)
+        .join(Article, Article.id == Quote.article_id)
+        .where(Entity.library_id == library_id)
+        .order_by(*newest_first(), Quote.start)
+        .limit(limit)
+    )
+    return [LibraryQuote(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CoMention:
+    id: int
+    name: str
+    type: str
+    sentences: int
+
+
+def co_mentioned(session: Session, library_id: int, limit: int = 10) -> list[CoMention]:
+    """Entities most often named in the same sentences, across the library."""
+    rows = session.execute(
+        select(LibraryEntity.id, LibraryEntity.name, LibraryEntity.type,
+               LibraryComention.sentences)
+        .join(LibraryEntity, LibraryEntity.id == LibraryComention.other_id)
+        .where(LibraryComention.library_id == library_id, LibraryEntity.article_count > 0)
+        .order_by(LibraryComention.sentences.desc(), LibraryEntity.id)
+        .limit(limit)
+    )
+    return [CoMention(*row) for row in rows]
+
+
+# ---- the article list (the home page)
+
+
+@dataclass(frozen=True)
+class TopEntity:
+    library_id: int | None
+    entity_id: int
+    name: str
+    type: str
+    mentions: int
+
+
+@dataclass
+class ArticleRow:
+    article: Article
+    entity_count: int = 0
+    mention_count: int = 0
+    quote_count: int = 0
+    top: list[TopEntity] | None = None
+
+
+def list_articles_page(
+    session: Session, library_id: int | None = None, limit: int = 25, offset: int = 0,
+    top: int = 5,
+) -> tuple[int, list[ArticleRow]]:
+    """Articles newest first (published, then added), optionally those naming one library
+    entity, with their counts and most-mentioned entities."""
+    query = select(Article)
+    if library_id is not None:
+        query = query.where(
+            Article.id.in_(select(Entity.article_id).where(Entity.library_id == library_id))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    articles = list(session.scalars(query.order_by(*newest_first()).limit(limit).offset(offset)))
+    rows = {a.id: ArticleRow(a, top=[]) for a in articles}
+    if not rows:
+        return total, []
+    ids = sorted(rows)
+    per_entity = session.execute(
+        select(Entity.article_id, Entity.library_id, Entity.id, Entity.name, Entity.type,
+               func.count(Mention.id))
+        .outerjoin(Mention, Mention.entity_id == Entity.id)
+        .where(Entity.article_id.in_(ids))
+        .group_by(Entity.id)
+    ).all()
+    for article_id, lib, entity_id, name, type_, mentions in per_entity:
+        row = rows[article_id]
+        row.entity_count += 1
+        row.mention_count += mentions
+        assert row.top is not None
+        row.top.append(TopEntity(lib, entity_id, name, type_, mentions))
+    for article_id, count in session.execute(
+        select(Quote.article_id, func.count()).where(Quote.article_id.in_(ids))
+        .group_by(Quote.article_id)
+    ):
+        rows[article_id].quote_count = count
+    for row in rows.values():
+        assert row.top is not None
+        row.top = sorted(row.top, key=lambda t: (-t.mentions, t.name))[:top]
+    return total, [rows[a.id] for a in articles]
