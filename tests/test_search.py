@@ -151,8 +151,9 @@ def test_the_index_follows_revisions_and_deletions(stored: sessionmaker[Session]
         assert search(session, "Ramadi").articles == []
         assert search(session, "abandoned").quotes == []
         assert search(session, "Islamic").entities == []
-        leftovers = session.execute(text("SELECT count(*) FROM quotes_fts")).scalar()
-        assert leftovers == 0
+        if session.get_bind().dialect.name == "sqlite":  # FTS5's own table: no stale rows
+            leftovers = session.execute(text("SELECT count(*) FROM quotes_fts")).scalar()
+            assert leftovers == 0
 
 
 @settings(max_examples=150, deadline=None,

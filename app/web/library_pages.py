@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from app import library_reads as reads
 from app.search import MAX_QUERY_CHARS, QueryError, search
+from app.web.auth import is_signed_in
 from app.web.deps import LinksDep, SessionDep
 from app.web.library_api import (
     ENTITY_TYPES,
@@ -37,6 +38,9 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
     response: HTMLResponse = templates.TemplateResponse(
         request, template, base | context, status_code=status_code
     )
+    if is_signed_in(request):
+        # An editor's page carries their CSRF token and controls: never kept by a cache.
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
