@@ -487,15 +487,27 @@ def _refresh(session: Session, libs: Sequence[int], renamed: set[int]) -> None:
         .where(table.c.id.in_(libs), table.c.article_count > 0, table.c.retired_at.is_not(None))
         .values(retired_at=None)
     )
-    for lib in sorted(renamed):
-        top = session.scalar(
-            select(LibraryName.name)
-            .where(LibraryName.library_id == lib)
-            .order_by(LibraryName.named.desc(), LibraryName.uses.desc(), LibraryName.id)
-            .limit(1)
+    if not renamed:
+        return
+    current = dict(
+        session.execute(select(LibraryEntity.id, LibraryEntity.name)
+                        .where(LibraryEntity.id.in_(sorted(renamed)))).tuples().all()
+    )
+    best: dict[int, tuple[int, int, int, str]] = {}
+    for lib, name, named, uses, row_id in session.execute(
+        select(LibraryName.library_id, LibraryName.name, LibraryName.named, LibraryName.uses,
+               LibraryName.id).where(LibraryName.library_id.in_(sorted(renamed)))
+    ):
+        rank = (-named, -uses, row_id, name)  # most shown as the name, then most used, oldest
+        if lib not in best or rank < best[lib]:
+            best[lib] = rank
+    changes = [{"b_id": lib, "name": rank[3]} for lib, rank in best.items()
+               if current.get(lib) != rank[3]]
+    if changes:
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(name=bindparam("name")),
+            changes,
         )
-        if top is not None:
-            session.execute(update(table).where(table.c.id == lib).values(name=top))
 
 
 def detach_article(session: Session, article_id: int) -> None:

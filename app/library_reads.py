@@ -91,20 +91,35 @@ class LibraryArticle:
 def articles_of(session: Session, library_id: int, limit: int = 100, offset: int = 0
                 ) -> list[LibraryArticle]:
     """The articles that mention it, newest first (published, then added)."""
-    mentions = (
-        select(func.count()).where(Mention.entity_id == Entity.id).correlate(Entity)
-        .scalar_subquery()
-    )
     rows = session.execute(
-        select(Article.slug, Article.title, Article.published, Article.created_at, Entity.id,
-               mentions)
+        select(Article.slug, Article.title, Article.published, Article.created_at, Entity.id)
         .join(Article, Article.id == Entity.article_id)
         .where(Entity.library_id == library_id)
         .order_by(*newest_first())
         .limit(limit)
         .offset(offset)
+    ).all()
+    counts = _mention_counts(session, [row[4] for row in rows])
+    return [LibraryArticle(slug, title, published, created, entity_id, counts.get(entity_id, 0))
+            for slug, title, published, created, entity_id in rows]
+
+
+def _mention_counts(session: Session, entity_ids: list[int]) -> dict[int, int]:
+    """Mentions of each of these entities (counted after paging, for this page only)."""
+    if not entity_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Mention.entity_id, func.count())
+            .where(Mention.entity_id.in_(entity_ids))
+            .group_by(Mention.entity_id)
+        ).tuples().all()
     )
-    return [LibraryArticle(*row) for row in rows]
+
+
+def _members(library_id: int) -> Select[tuple[int]]:
+    """Ids of the article entities of a library entity (by ``ix_entities_library_id``)."""
+    return select(Entity.id).where(Entity.library_id == library_id)
 
 
 def newest_first() -> tuple[ColumnElement[Any], ...]:
@@ -138,7 +153,7 @@ def roles_of(session: Session, library_id: int, limit: int = 100) -> list[Librar
         .join(Entity, Entity.id == Role.entity_id)
         .join(Article, Article.id == Entity.article_id)
         .outerjoin(organisation, organisation.id == Role.organisation_id)
-        .where(Entity.library_id == library_id)
+        .where(Role.entity_id.in_(_members(library_id)))
         .order_by(*newest_first(), Role.start)
         .limit(limit)
     )
@@ -155,9 +170,8 @@ class LibraryQuote:
 def quotes_of(session: Session, library_id: int, limit: int = 100) -> list[LibraryQuote]:
     rows = session.execute(
         select(Quote.id, Quote.text, Article.slug)
-        .join(Entity, Entity.id == Quote.speaker_id)
         .join(Article, Article.id == Quote.article_id)
-        .where(Entity.library_id == library_id)
+        .where(Quote.speaker_id.in_(_members(library_id)))
         .order_by(*newest_first(), Quote.start)
         .limit(limit)
     )
