@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app import library
 from app.anchoring import Anchor, anchor_range, locate
 from app.models import (
     Article,
@@ -131,6 +132,7 @@ def edited_at(session: Session, article_id: int) -> dict[str, dict[int | str, An
 # Live corrections: one function per action
 
 
+@library.follows_article
 def update_entity(
     session: Session, article: Article, entity_id: int, changes: dict[str, str], author: str,
     expected_version: int | None = None,
@@ -148,6 +150,7 @@ def update_entity(
                            "entity": _entity_anchors(article, entity)})
 
 
+@library.follows_article
 def merge_entities(
     session: Session, article: Article, entity_id: int, into_id: int, author: str,
     expected_version: int | None = None,
@@ -167,6 +170,7 @@ def merge_entities(
                            "into": _entity_anchors(article, into)})
 
 
+@library.follows_article
 def delete_mention(
     session: Session, article: Article, mention_id: int, author: str,
     expected_version: int | None = None,
@@ -183,6 +187,7 @@ def delete_mention(
                    anchor={"passage": _anchor(article, mention.start, mention.end)})
 
 
+@library.follows_article
 def add_mention(
     session: Session, article: Article, start: int, end: int, author: str,
     entity_id: int | None = None, new_entity: dict[str, str] | None = None,
@@ -209,6 +214,7 @@ def add_mention(
     return correction
 
 
+@library.follows_article
 def link_mention(
     session: Session, article: Article, mention_id: int, entity_id: int, author: str,
     expected_version: int | None = None,
@@ -323,6 +329,7 @@ def delete_role(
                            "entity": _entity_anchors(article, entity)})
 
 
+@library.follows_article
 def undo(
     session: Session, article: Article, correction_id: int, author: str,
     expected_version: int | None = None,

@@ -36,10 +36,10 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Table, and_, bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -508,6 +508,25 @@ def _refresh(session: Session, libs: Sequence[int], renamed: set[int]) -> None:
             update(table).where(table.c.id == bindparam("b_id")).values(name=bindparam("name")),
             changes,
         )
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def follows_article(change: Callable[Concatenate[Session, Any, P], R]
+                    ) -> Callable[Concatenate[Session, Any, P], R]:
+    """Keep the library up to date after a write ``change(session, article, ...)`` that may
+    change the article's entities or mentions (an editor's correction, say)."""
+
+    @wraps(change)
+    def changed(session: Session, article: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+        before = snapshot(session, article.id)
+        result = change(session, article, *args, **kwargs)
+        apply(session, article.id, before)
+        return result
+
+    return changed
 
 
 def detach_article(session: Session, article_id: int) -> None:

@@ -290,3 +290,23 @@ def test_extracted_articles_share_identities(ingest_text, session_factory) -> No
     people = [lib(one, "Nasser al-Alwani"), lib(two, "Omar al-Alwani"),
               lib(one, "Ali al-Hamdani"), lib(two, "Karim al-Hamdani")]
     assert len(set(people)) == 4
+
+
+def test_an_editors_correction_updates_the_library(put: Store,
+                                                   session_factory: sessionmaker[Session]) -> None:
+    from app import corrections
+    from app.models import Article
+
+    put("edit", "Islamic State attacked Ramadi. Daesh left Ramadi.", [
+        (*IS, ["Islamic State", "Daesh"]),
+        ("location:ramadi", "Ramadi", "location", "city", ["Ramadi"])])
+    with session_scope(session_factory) as session:
+        article = session.scalar(select(Article).where(Article.slug == "edit"))
+        assert article is not None
+        ramadi = session.scalar(select(Entity).where(Entity.name == "Ramadi"))
+        assert ramadi is not None
+        mention = ramadi.mentions[0]
+        corrections.delete_mention(session, article, mention.id, "editor")
+    with session_factory() as session:
+        row = session.scalar(select(LibraryEntity).where(LibraryEntity.key == "location:ramadi"))
+        assert row is not None and row.mention_count == 1, "the deleted mention is uncounted"
