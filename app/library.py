@@ -530,22 +530,12 @@ def follows_article(change: Callable[Concatenate[Session, Any, P], R]
 
 
 def detach_article(session: Session, article_id: int) -> None:
-    """Take an article out of the library (before deleting it)."""
+    """Take an article out of the library (``ingest.service.delete_article`` calls this
+    before it deletes the article)."""
     _apply_difference(session, snapshot(session, article_id), Contribution())
     session.execute(
         update(_table(Entity)).where(Entity.article_id == article_id).values(library_id=None)
     )
-
-
-def delete_article(session: Session, slug: str) -> bool:
-    """Delete an article and update the library in the caller's transaction; False if none."""
-    article = session.scalar(select(Article).where(Article.slug == slug))
-    if article is None:
-        return False
-    detach_article(session, article.id)
-    session.delete(article)
-    session.flush()
-    return True
 
 
 def rebuild(session: Session) -> None:

@@ -349,7 +349,9 @@ def delete_article(session: Session, article: Article) -> None:
     """Remove an article and everything found in it, in the caller's transaction.
 
     The one way to delete: the JSON API and the browser's form both call it. Paragraphs,
-    sentences, entities, mentions, roles and quotes go with it (foreign keys cascade).
+    sentences, entities, mentions, roles and quotes go with it (foreign keys cascade); the
+    library forgets what the article contributed (an entity no other article names retires).
     """
+    library.detach_article(session, article.id)
     session.execute(delete(Article).where(Article.id == article.id))
     session.expunge(article)

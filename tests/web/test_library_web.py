@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import library
 from app.db import session_scope
 from app.ingest.service import ArticleInput, prepare, store
 from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan, RoleFact
@@ -134,7 +133,7 @@ def test_unknown_and_gone_library_entities(library_client: TestClient,
     assert library_client.get("/api/entities/999999").status_code == 404
     assert library_client.get("/api/entities/99999999999").status_code in (404, 422)
     with session_scope(session_factory) as session:
-        library.delete_article(session, "ramadi-falls")
+        _delete(session, "ramadi-falls")
     gone = library_client.get(f"/api/entities/{ramadi}")
     assert gone.status_code == 410 and "gone" in gone.json()["detail"]
     assert library_client.get(f"/entities/{ramadi}").status_code == 410
@@ -200,3 +199,17 @@ def test_search_page_marks_terms_and_escapes(library_client: TestClient) -> None
     assert too_long.status_code == 422 and "limit" in too_long.text
     grouped = library_client.get("/search", params={"q": "Alwani"}).text
     assert "Entities" in grouped and "Articles" in grouped
+
+
+def _delete(session: Session, slug: str) -> bool:
+    """Delete through the one delete service; False when there is no such article."""
+    from sqlalchemy import select as _select
+
+    from app.ingest.service import delete_article
+    from app.models import Article
+
+    article = session.scalar(_select(Article).where(Article.slug == slug))
+    if article is None:
+        return False
+    delete_article(session, article)
+    return True
