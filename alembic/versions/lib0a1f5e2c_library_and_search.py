@@ -6,7 +6,7 @@ quotes kept in sync by triggers; other engines get their full-text index from th
 revision (PostgreSQL: a tsvector column), so this one skips FTS5 there.
 
 Revision ID: lib0a1f5e2c
-Revises: 0002_ingest_jobs
+Revises: 0002_how_found
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alembic import op
 
 revision: str = "lib0a1f5e2c"
-down_revision: str | None = "0002_ingest_jobs"
+down_revision: str | None = "0002_how_found"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
