@@ -10,13 +10,22 @@ Identity rules, applied to each article entity when its article is stored:
 * a one-word name the knowledge file does not know (a bare surname such as "Alwani") never
   links across articles: it gets a library entity of its own (key ``entity:<id>``);
 * an article entity with no name at all (only descriptions: "the compound") gets none; its
-  ``library_id`` stays NULL. Descriptions of a named entity are mentions of that entity.
+  ``library_id`` stays NULL. Descriptions of a named entity are mentions of that entity;
+* a name of a *kind* of body that every country has ("Interior Ministry", "security forces",
+  "the army": ``app/data/kinds_of_body.txt``) is one library entity per (type, name, country)
+  when the article states the country right at a mention ("Iraqi Interior Ministry", "Syria's
+  Defence Ministry", "the Foreign Ministry of Iran"); otherwise it stays within its article.
 
-The computed key is kept in ``Entity.library_key``. **Editors' overrides** go in
-``Entity.library_pin``: when set it is used instead of the computed key, and it survives
-re-ingest because an entity keeps its row (and pin) across revisions while its key stays. To
-merge library entity A into B, pin A's article entities to B's key; to detach one article
-entity, pin it to ``entity:<its id>``; then call :func:`apply` for each article touched.
+The key so computed is kept in ``Entity.library_key``. **Editors' corrections** (recorded by
+``app.library_corrections`` in ``LibraryCorrection``, the library's audit log) override it,
+and because they are read here, every recomputation obeys them, whichever article is added,
+revised or corrected later:
+
+* a *detachment* gives one article entity the key ``detached:<correction id>`` (a library
+  entity of its own); the entity is found by its key, else by its anchored mentions, and
+  ``Entity.library_pin`` records the detachment in force;
+* a *merge* of library entity A into B sends every article entity whose key is A's to B
+  (:func:`survivor` follows chains of merges).
 
 Counts, names and co-mentions are maintained incrementally, O(size of the article), by the
 transaction that changes an article. Every writer that changes an article's entities or
@@ -39,6 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Table, and_, bindparam, case, delete, func, select, update
@@ -48,6 +58,7 @@ from app.models import (
     Article,
     Entity,
     LibraryComention,
+    LibraryCorrection,
     LibraryEntity,
     LibraryName,
     LibraryTerm,
@@ -97,14 +108,91 @@ def known_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
-def library_key(entity_key: str, type_: str, entity_id: int, named: bool) -> str | None:
-    """The library key an article entity computes to (see the module's rules)."""
+KINDS_OF_BODY = Path(__file__).resolve().parent / "data" / "kinds_of_body.txt"
+
+
+@lru_cache
+def _kinds_of_body() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """The data file's names, prefixes (``ministry *``) and exceptions (``!...``)."""
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    exceptions: set[str] = set()
+    for line in KINDS_OF_BODY.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("!"):
+            exceptions.add(fold(line[1:]))
+        elif line.endswith("*"):
+            prefixes.append(fold(line[:-1]) + " ")
+        else:
+            exact.add(fold(line))
+    return frozenset(exact), tuple(prefixes), frozenset(exceptions)
+
+
+def names_a_kind_of_body(folded: str) -> bool:
+    """"ministry of interior", "security forces", "army": every country has one."""
+    exact, prefixes, exceptions = _kinds_of_body()
+    if folded in exceptions:
+        return False
+    return folded in exact or folded.startswith(prefixes)
+
+
+@lru_cache
+def _country_forms() -> dict[str, str]:
+    """Written forms that state a country ("Iraqi", "Iraq", "Baghdad") -> its folded name."""
+    from app.nlp.knowledge import gazetteer, lexicon
+
+    forms: dict[str, str] = {}
+    for written, known in gazetteer().items():
+        if known.label == "COUNTRY":
+            forms[written] = fold(known.canonical)
+    lex = lexicon()
+    for demonym, country in lex.get("demonyms", {}).items():
+        forms.setdefault(demonym, fold(country))
+    for country, capital in lex.get("capitals", {}).items():
+        forms.setdefault(capital, fold(country))
+    return {k: v for k, v in forms.items() if v}
+
+
+@lru_cache
+def _country_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    names = "|".join(re.escape(f) for f in sorted(_country_forms(), key=len, reverse=True))
+    inside = re.compile(rf"(?<![\w.])({names})(?![\w])")
+    before = re.compile(rf"(?<![\w.])({names})(?:['’]s)?\s+$")  # "Syria's ", "the Iraqi "
+    after = re.compile(rf"^\s+(?:of|in)\s+(?:the\s+)?({names})(?![\w])")  # " of Iran"
+    return inside, before, after
+
+
+def stated_countries(text: str, start: int, end: int) -> set[str]:
+    """The countries the text states for the mention ``text[start:end]``: in its words
+    ("Iraqi Interior Ministry"), just before it ("Syria's", "the Yemeni") or just after it
+    ("of Iran", "in Damascus"). Nothing further away: a country elsewhere in the sentence may
+    be another party's."""
+    inside, before, after = _country_patterns()
+    forms = _country_forms()
+    found = {forms[m.group(1)] for m in inside.finditer(text, start, end)}
+    head = text[max(0, start - 40):start].rsplit("\n", 1)[-1]
+    tail = text[end:end + 40].split("\n", 1)[0]
+    for match in (before.search(head), after.search(tail)):
+        if match is not None:
+            found.add(forms[match.group(1)])
+    return found
+
+
+def library_key(entity_key: str, type_: str, entity_id: int, named: bool,
+                country: str | None = None) -> str | None:
+    """The library key an article entity computes to (see the module's rules); ``country``:
+    the one country the article states for it, which a kind of body needs to leave its
+    article."""
     if "@" in entity_key:  # an unnamed place the article alone knows ("the compound")
         return None
     known = entity_key in known_keys()
     if not named and not known:
         return None
     folded = fold(entity_key.split(":", 1)[-1])
+    if folded and names_a_kind_of_body(folded):
+        return f"{type_}:{folded} of {country}" if country else f"entity:{entity_id}"
     if known and folded:
         return f"{type_}:{folded}"
     if len(folded.split()) >= 2:
@@ -230,33 +318,132 @@ def apply(session: Session, article_id: int, before: Contribution) -> None:
     difference between ``before`` and what the article contributes now."""
     session.flush()
     rows = _rows(session, article_id)
+    pins = _editor_pins(session, article_id, rows)
+    countries = _countries(session, article_id, rows)
     keys = {
-        r.id: r.library_pin
-        or library_key(r.key, r.type, r.id, r.name_mentions > 0)
+        r.id: pins.get(r.id)
+        or library_key(r.key, r.type, r.id, r.name_mentions > 0, countries.get(r.id))
         for r in rows
     }
     seeds = {k: r for r in rows if (k := keys[r.id]) is not None}
     ids = _library_ids(session, seeds)
-    library_ids = {r.id: ids.get(keys[r.id] or "") for r in rows}
+    merged = merge_map(session) if ids else {}
+    library_ids = {r.id: survivor(ids.get(keys[r.id] or ""), merged) for r in rows}
     changed = [
-        {"b_id": r.id, "library_id": library_ids[r.id], "library_key": keys[r.id]}
+        {"b_id": r.id, "library_id": library_ids[r.id], "library_key": keys[r.id],
+         "library_pin": pins.get(r.id)}
         for r in rows
-        if (r.library_id, r.library_key) != (library_ids[r.id], keys[r.id])
+        if (r.library_id, r.library_key, r.library_pin)
+        != (library_ids[r.id], keys[r.id], pins.get(r.id))
     ]
     if changed:
         table = _table(Entity)
         session.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
-            .values(library_id=bindparam("library_id"), library_key=bindparam("library_key")),
+            .values(library_id=bindparam("library_id"), library_key=bindparam("library_key"),
+                    library_pin=bindparam("library_pin")),
             changed,
         )
         for change in changed:  # objects the caller holds see the new values
             held = session.identity_map.get((Entity, (change["b_id"],), None))
             if held is not None:
-                session.expire(held, ["library_id", "library_key", "library_entity"])
+                session.expire(held, ["library_id", "library_key", "library_pin",
+                                      "library_entity"])
     after = _contribution(session, article_id, rows, library_ids)
     _apply_difference(session, before, after)
+
+
+def _countries(session: Session, article_id: int, rows: list[_Row]) -> dict[int, str]:
+    """For entities that name a kind of body ("Interior Ministry"), the one country the
+    article states for them, if it states exactly one."""
+    generic = [r.id for r in rows if "@" not in r.key
+               and names_a_kind_of_body(fold(r.key.split(":", 1)[-1]))]
+    if not generic:
+        return {}
+    text = session.scalar(select(Article.text).where(Article.id == article_id)) or ""
+    found: dict[int, set[str]] = {}
+    for chunk in _chunks(generic):
+        for entity_id, start, end in session.execute(
+            select(Mention.entity_id, Mention.start, Mention.end).where(
+                Mention.entity_id.in_(chunk))
+        ):
+            found.setdefault(entity_id, set()).update(stated_countries(text, start, end))
+    return {e: next(iter(c)) for e, c in found.items() if len(c) == 1}
+
+
+# ---------------------------------------------------------------------------------------------
+# Editors' library corrections (app.library_corrections records them; identity obeys them here)
+
+
+def merge_map(session: Session) -> dict[int, int]:
+    """Library ids an editor merged away -> the library id each was merged into."""
+    return {away: into for away, into in session.execute(
+        select(LibraryCorrection.library_id, LibraryCorrection.into_id).where(
+            LibraryCorrection.action == "merge", LibraryCorrection.status == "applied")
+    ).tuples() if into is not None}
+
+
+def survivor(library_id: int | None, merged: dict[int, int]) -> int | None:
+    """Where a chain of merges leads (merges never form a cycle; guarded all the same)."""
+    seen: set[int] = set()
+    while library_id in merged and library_id not in seen:
+        seen.add(library_id)
+        library_id = merged[library_id]
+    return library_id
+
+
+def detached_key(correction_id: int) -> str:
+    return f"detached:{correction_id}"
+
+
+def _editor_pins(session: Session, article_id: int, rows: list[_Row]) -> dict[int, str]:
+    """Article entities an editor detached into library entities of their own, found by their
+    key, else (a revised text that the extractor keys differently) by their anchored mentions.
+    A detachment whose entity is gone is orphaned until it comes back."""
+    detached = list(session.scalars(
+        select(LibraryCorrection).where(
+            LibraryCorrection.article_id == article_id, LibraryCorrection.action == "detach",
+            LibraryCorrection.status != "undone").order_by(LibraryCorrection.id)
+    ))
+    if not detached:
+        return {}
+    by_key = {r.key: r.id for r in rows}
+    pins: dict[int, str] = {}
+    for correction in detached:
+        entity_id = by_key.get(correction.entity_key or "")
+        if entity_id is None:
+            entity_id = _entity_by_anchors(session, article_id, correction)
+        if entity_id is None:
+            correction.status = "orphaned"
+            correction.reason = "the article no longer names this entity"
+            continue
+        key = next(r.key for r in rows if r.id == entity_id)
+        if correction.entity_key != key:
+            correction.entity_key = key
+        correction.status, correction.reason = "applied", None
+        pins[entity_id] = detached_key(correction.id)
+    return pins
+
+
+def _entity_by_anchors(session: Session, article_id: int,
+                       correction: "LibraryCorrection") -> int | None:
+    from app.anchoring import Anchor, locate
+
+    anchors = (correction.anchor or {}).get("entity") or []
+    if not anchors:
+        return None
+    text = session.scalar(select(Article.text).where(Article.id == article_id)) or ""
+    votes: Counter[int] = Counter()
+    for data in anchors:
+        span = locate(text, Anchor.from_json(data))
+        if span is None:
+            continue
+        found = session.scalar(select(Mention.entity_id).where(
+            Mention.article_id == article_id, Mention.start == span[0], Mention.end == span[1]))
+        if found is not None:
+            votes[found] += 1
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def _table(model: Any) -> Table:
@@ -536,6 +723,12 @@ def detach_article(session: Session, article_id: int) -> None:
     session.execute(
         update(_table(Entity)).where(Entity.article_id == article_id).values(library_id=None)
     )
+    session.execute(  # the log keeps them, as orphans: nothing to apply them to
+        update(_table(LibraryCorrection))
+        .where(LibraryCorrection.article_id == article_id,
+               LibraryCorrection.status != "undone")
+        .values(status="orphaned", reason="its article was deleted")
+    )
 
 
 def rebuild(session: Session) -> None:
@@ -544,7 +737,8 @@ def rebuild(session: Session) -> None:
     for model in (LibraryTerm, LibraryName, LibraryComention):
         session.execute(delete(_table(model)))
     session.execute(update(_table(LibraryEntity)).values(article_count=0, mention_count=0))
-    session.execute(update(_table(Entity)).values(library_id=None, library_key=None))
+    session.execute(update(_table(Entity)).values(library_id=None, library_key=None,
+                                                  library_pin=None))
     for article_id in list(session.scalars(select(Article.id).order_by(Article.id))):
         apply(session, article_id, Contribution())
     session.execute(

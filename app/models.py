@@ -188,6 +188,40 @@ class LibraryComention(Base):
     sentences: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LibraryCorrection(Base):
+    """An editor's correction of identity across the library, and its audit-log entry.
+
+    ``merge``: library entity ``library_id`` is one with ``into_id``; every article entity that
+    computes to the first (today or after any later ingest) belongs to the second, and the
+    first id answers 308 to it. ``detach``: the article entity of key ``entity_key`` in
+    ``article_id`` (also found by its mentions' ``anchor``) has a library entity of its own,
+    ``into_id``, taken out of ``library_id``. Undone rows stay in the log.
+    """
+
+    __tablename__ = "library_corrections"
+    __table_args__ = (Index("ix_library_corrections_merge", "action", "status"),
+                      NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))  # merge | detach
+    library_id: Mapped[int] = mapped_column(ForeignKey("library_entities.id"), index=True)
+    into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("library_entities.id"), nullable=True, index=True
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    entity_key: Mapped[str | None] = mapped_column(String(300))
+    anchor: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="applied")  # applied|orphaned|undone
+    reason: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Entity(HowFound, Base):
     __tablename__ = "entities"
     __table_args__ = (UniqueConstraint("article_id", "key", name="uq_entity_key"), NEVER_REUSE_IDS)
@@ -206,8 +240,10 @@ class Entity(HowFound, Base):
     library_id: Mapped[int | None] = mapped_column(
         ForeignKey("library_entities.id"), nullable=True, index=True
     )
-    library_key: Mapped[str | None] = mapped_column(String(400), nullable=True)  # computed
-    library_pin: Mapped[str | None] = mapped_column(String(400), nullable=True)  # editor's
+    # The key before editors' merges (computed, or an editor's detachment), and the key of the
+    # detachment in force (kept in step with the library corrections log by app.library).
+    library_key: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    library_pin: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
     article: Mapped[Article] = relationship(back_populates="entities")
     library_entity: Mapped[LibraryEntity | None] = relationship()

@@ -206,24 +206,6 @@ def test_revision_and_deletion_keep_counts_and_retire_ids(
         assert revived is not None and revived.retired_at is None, "the id comes back"
 
 
-def test_an_editors_pin_survives_re_ingest(put: Store,
-                                           session_factory: sessionmaker[Session]) -> None:
-    text = "Sam Rivers spoke. Samuel Rivers listened."
-    entities = [("actor:sam rivers", "Sam Rivers", "actor", "person", ["Sam Rivers"]),
-                ("actor:samuel rivers", "Samuel Rivers", "actor", "person", ["Samuel Rivers"])]
-    article = put("pins", text, entities)
-    with session_scope(session_factory) as session:
-        before = library.snapshot(session, article)
-        samuel = session.scalar(select(Entity).where(Entity.name == "Samuel Rivers"))
-        assert samuel is not None
-        samuel.library_pin = "actor:sam rivers"  # an editor says they are one person
-        library.apply(session, article, before)
-    put("pins", text + " Then both left.", entities)  # a revision keeps entity rows and pins
-    sam = _library_of(session_factory, article, "Sam Rivers")
-    assert sam is not None and sam.id == _lib_id(session_factory, article, "Samuel Rivers")
-    assert (sam.article_count, sam.mention_count) == (1, 2)
-
-
 def _state(session: Session) -> tuple[object, ...]:
     return (
         sorted(session.execute(select(LibraryEntity.key, LibraryEntity.name,

@@ -26,6 +26,7 @@ from app.web import (
     corrections_api,
     corrections_pages,
     library_api,
+    library_corrections_api,
     library_pages,
     pages,
     reader_api,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(authoring.pages)  # before pages: /articles/new is not a slug
     app.include_router(corrections_pages.router)
     app.include_router(reader_api.router)
+    app.include_router(library_corrections_api.router)
     app.include_router(library_api.router)
     app.include_router(library_pages.router)
     app.include_router(pages.router)

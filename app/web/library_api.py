@@ -1,11 +1,13 @@
 """JSON of the library: entities across articles, the article list, and search."""
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from app import library_reads as reads
+from app.library_corrections import merged_into
 from app.models import LibraryEntity
 from app.search import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, search
 from app.web.deps import LinksDep, SessionDep
@@ -33,16 +35,25 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="items to skip")]
 LibraryId = Annotated[int, Path(description="a library entity's id")]
 GONE: dict[int | str, dict[str, Any]] = {
+    308: {"description": "an editor merged it into the entity at Location"},
     404: {"model": ErrorOut, "description": "no such library entity"},
     410: {"model": ErrorOut, "description": "its last article was deleted"},
 }
 
 
-def entity_or_error(session: SessionDep, library_id: int) -> LibraryEntity:
-    """The library entity, 404 if it never existed, 410 if it is gone."""
+def entity_or_error(session: SessionDep, library_id: int,
+                    url: Callable[[int], str] | None = None) -> LibraryEntity:
+    """The library entity, 404 if it never existed, 308 to ``url(survivor)`` if an editor
+    merged it into another, 410 if it is gone."""
     entity = reads.get_library_entity(session, library_id) if 1 <= library_id <= MAX_ID else None
     if entity is None:
         raise HTTPException(404, f"no library entity {library_id}")
+    survivor = merged_into(session, library_id)
+    if survivor is not None and url is not None:
+        raise HTTPException(
+            308, f"library entity {library_id} was merged into library entity {survivor}",
+            headers={"Location": url(survivor)},
+        )
     if entity.retired_at is not None or entity.article_count <= 0:
         raise HTTPException(410, f"library entity {library_id} is gone: no article names it now")
     return entity
@@ -108,7 +119,8 @@ def get_library_entity(
     limit: Annotated[int, Query(ge=1, le=500, description="articles per page")] = 100,
     offset: Offset = 0,
 ) -> LibraryEntityDetail:
-    return library_detail(session, links, entity_or_error(session, library_id), limit, offset)
+    entity = entity_or_error(session, library_id, links.api_library_entity)
+    return library_detail(session, links, entity, limit, offset)
 
 
 @router.get("/api/search")

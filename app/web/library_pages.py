@@ -56,7 +56,8 @@ def index(
     entity: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     page: Page = 1,
 ) -> HTMLResponse:
-    subject = entity_or_error(session, entity) if entity is not None else None
+    subject = (entity_or_error(session, entity, lambda survivor: links.home(survivor))
+               if entity is not None else None)
     found = article_page(session, links, entity, ARTICLES_PER_PAGE,
                          (page - 1) * ARTICLES_PER_PAGE)
     return _page(request, "index.html", {
@@ -108,7 +109,7 @@ def library_entity(
     wanted = int(library_id) if library_id.isascii() and library_id.isdigit() else 0
     if not 1 <= wanted <= MAX_ID:
         raise HTTPException(404, f"No library entity {library_id}.")
-    entity = entity_or_error(session, wanted)
+    entity = entity_or_error(session, wanted, links.library_entity)
     detail = library_detail(session, links, entity, TIMELINE_PER_PAGE,
                             (page - 1) * TIMELINE_PER_PAGE)
     return _page(request, "library_entity.html", {

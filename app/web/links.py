@@ -134,6 +134,32 @@ class Links:
     def api_library_entity(self, library_id: int) -> str:
         return f"/api/entities/{library_id}"
 
+    def api_library_merge(self, library_id: int) -> str:
+        return f"/api/entities/{library_id}/merge"
+
+    def api_library_detach(self, library_id: int) -> str:
+        return f"/api/entities/{library_id}/detach"
+
+    def api_library_corrections(self, library_id: int | None = None) -> str:
+        if library_id is None:
+            return "/api/library/corrections"
+        return f"/api/entities/{library_id}/corrections"
+
+    def api_library_correction(self, correction_id: int) -> str:
+        return f"/api/library/corrections/{correction_id}"
+
+    def library_merge(self, library_id: int) -> str:
+        return f"/entities/{library_id}/merge"
+
+    def library_detach(self, library_id: int) -> str:
+        return f"/entities/{library_id}/detach"
+
+    def library_corrections(self) -> str:
+        return "/library/corrections"
+
+    def library_undo(self, correction_id: int) -> str:
+        return f"/library/corrections/{correction_id}/undo"
+
     def api_search(self, q: str | None = None) -> str:
         return "/api/search" + (f"?{urlencode({'q': q})}" if q else "")
 

@@ -12,7 +12,16 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.anchoring import Anchor
 from app.library_reads import aliases_of
-from app.models import Article, Correction, Entity, LibraryEntity, Mention, Quote, Role
+from app.models import (
+    Article,
+    Correction,
+    Entity,
+    LibraryCorrection,
+    LibraryEntity,
+    Mention,
+    Quote,
+    Role,
+)
 from app.search import SearchResults
 from app.web.links import Links
 
@@ -329,6 +338,47 @@ class LibraryEntityOut(BaseModel):
             aliases=aliases_of(entity), article_count=entity.article_count,
             mention_count=entity.mention_count, url=links.library_entity(entity.id),
         )
+
+
+class LibraryCorrectionOut(BaseModel):
+    """One entry of the library's corrections audit log."""
+
+    id: int
+    action: str = Field(description="merge (library_id into into_id) or detach (an article's "
+                        "entity out of library_id into into_id, a library entity of its own)")
+    library_id: int = Field(description="the entity merged away, or detached from")
+    into_id: int | None = Field(description="the survivor of a merge; the detached entity's "
+                                "own library entity")
+    article_slug: str | None = Field(description="a detachment's article")
+    article_entity_key: str | None = Field(description="a detachment's article entity, by key")
+    before: dict[str, Any]
+    after: dict[str, Any]
+    status: str = Field(description="applied, orphaned (its article no longer names the "
+                        "detached entity) or undone")
+    reason: str | None = Field(description="why it is orphaned or undone")
+    created_at: UtcDatetime
+    undone_at: UtcDatetime | None
+    author: str
+    url: str
+
+    @classmethod
+    def of(cls, correction: LibraryCorrection, slugs: dict[int, str], links: Links
+           ) -> "LibraryCorrectionOut":
+        return cls(
+            id=correction.id, action=correction.action, library_id=correction.library_id,
+            into_id=correction.into_id,
+            article_slug=slugs.get(correction.article_id) if correction.article_id else None,
+            article_entity_key=correction.entity_key,
+            before=correction.before or {}, after=correction.after or {},
+            status=correction.status, reason=correction.reason,
+            created_at=correction.created_at, undone_at=correction.undone_at,
+            author=correction.author, url=links.api_library_correction(correction.id),
+        )
+
+
+class LibraryCorrectionPage(BaseModel):
+    total: int
+    items: list[LibraryCorrectionOut]
 
 
 class LibraryPage(BaseModel):
