@@ -27,6 +27,7 @@ from app.web import (
     corrections_pages,
     library_api,
     library_corrections_api,
+    library_corrections_pages,
     library_pages,
     pages,
     reader_api,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reader_api.router)
     app.include_router(library_corrections_api.router)
     app.include_router(library_api.router)
+    app.include_router(library_corrections_pages.router)
     app.include_router(library_pages.router)
     app.include_router(pages.router)
     app.include_router(sharing.router)

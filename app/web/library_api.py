@@ -90,7 +90,8 @@ def library_detail(
         articles=[
             LibraryArticleOut(slug=a.slug, title=a.title, published=a.published,
                               mention_count=a.mention_count, url=links.article(a.slug),
-                              entity_url=links.entity(a.slug, a.entity_id))
+                              entity_url=links.entity(a.slug, a.entity_id),
+                              article_entity_id=a.entity_id)
             for a in articles
         ],
         roles=[

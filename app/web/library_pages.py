@@ -19,6 +19,7 @@ from app.web.library_api import (
     entity_or_error,
     library_detail,
 )
+from app.web.library_corrections_pages import editing_context, editor_notes
 from app.web.presenters.search import marked_html
 from app.web.schemas import TYPE_LABELS
 
@@ -104,7 +105,8 @@ def directory(
 
 @router.get("/entities/{library_id}")
 def library_entity(
-    library_id: str, request: Request, session: SessionDep, links: LinksDep, page: Page = 1
+    library_id: str, request: Request, session: SessionDep, links: LinksDep, page: Page = 1,
+    merge_q: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     wanted = int(library_id) if library_id.isascii() and library_id.isdigit() else 0
     if not 1 <= wanted <= MAX_ID:
@@ -112,7 +114,9 @@ def library_entity(
     entity = entity_or_error(session, wanted, links.library_entity)
     detail = library_detail(session, links, entity, TIMELINE_PER_PAGE,
                             (page - 1) * TIMELINE_PER_PAGE)
-    return _page(request, "library_entity.html", {
+    editing = editing_context(session, entity, merge_q) if is_signed_in(request) else {}
+    return _page(request, "library_entity.html", editing | {
+        "editor_notes": editor_notes(session, entity.id),
         "entity": detail,
         "page": page,
         "pages": _pages(entity.article_count, TIMELINE_PER_PAGE),

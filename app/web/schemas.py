@@ -393,6 +393,8 @@ class LibraryArticleOut(BaseModel):
     mention_count: int
     url: str
     entity_url: str = Field(description="the entity's page within this article")
+    article_entity_id: int = Field(description="the entity within this article (what "
+                                   "POST /api/entities/{id}/detach takes out)")
 
 
 class LibraryRoleOut(BaseModel):
