@@ -89,7 +89,7 @@ def test_store_never_imports_the_web_or_spacy(module: str) -> None:
     assert violations(module, (*WEB, *SPACY, "app.nlp", "app.ingest")) == []
 
 
-@pytest.mark.parametrize("module", ("app.library", "app.search"))
+@pytest.mark.parametrize("module", ("app.library", "app.library_corrections", "app.search"))
 def test_library_store_uses_only_plain_knowledge_data(module: str) -> None:
     """Identity rules need the knowledge file's keys (plain data), never spaCy or the web."""
     assert violations(module, (*WEB, *SPACY, "app.nlp", "app.ingest"), allow_pure_nlp=True) == []
