@@ -86,10 +86,15 @@ def assertions(test_file: str) -> tuple[Assertion, ...]:
     return tuple(found)
 
 
-def check(document: Any, test_files: tuple[str, ...]) -> Iterator[tuple[Assertion, bool]]:
+LEVELS = ("must", "should", "may")
+
+
+def check(document: Any, test_files: tuple[str, ...],
+          levels: tuple[str, ...] = LEVELS) -> Iterator[tuple[Assertion, bool]]:
     for test_file in test_files:
         for assertion in assertions(test_file):
-            yield assertion, assertion.holds(document)
+            if assertion.level in levels:
+                yield assertion, assertion.holds(document)
 
 
 def failures(document: Any, test_files: tuple[str, ...], level: str) -> list[Assertion]:

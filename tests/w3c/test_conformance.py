@@ -47,15 +47,20 @@ TESTS = {"collection": harness.COLLECTION_TESTS, "page": harness.PAGE_TESTS,
          "annotation": harness.ANNOTATION_TESTS}
 
 
-def conformance(docs: dict[str, list[tuple[str, Any]]], label: str) -> list[str]:
-    """Check every document; report counts and the failing SHOULDs; return MUST failures."""
+def conformance(docs: dict[str, list[tuple[str, Any]]], label: str,
+                musts_only: tuple[str, ...] = ()) -> list[str]:
+    """Check every document; report counts and the failing SHOULDs; return MUST failures.
+
+    Kinds named in ``musts_only`` are checked against the MUSTs alone (the optional
+    assertions cost twice as much again and are reported from the smaller exports)."""
     must_failures: list[str] = []
     for kind, found in docs.items():
+        levels = ("must",) if kind in musts_only else harness.LEVELS
         held: Counter[str] = Counter()
         checked: Counter[str] = Counter()
         failed_optional: Counter[tuple[str, str]] = Counter()
         for doc_id, doc in found:
-            for assertion, ok in harness.check(doc, TESTS[kind]):
+            for assertion, ok in harness.check(doc, TESTS[kind], levels):
                 checked[assertion.level] += 1
                 held[assertion.level] += ok
                 if not ok and assertion.level == "must":
@@ -65,7 +70,7 @@ def conformance(docs: dict[str, list[tuple[str, Any]]], label: str) -> list[str]
         REPORT.append(
             f"{label} {kind} x{len(found)}: "
             + ", ".join(f"{level.upper()} {held[level]}/{checked[level]}"
-                        for level in ("must", "should", "may"))
+                        for level in levels)
         )
         for (level, path), n in sorted(failed_optional.items()):
             if level == "should":
@@ -83,7 +88,9 @@ def test_sample_export_meets_every_must(client: TestClient, store_article) -> No
 def test_bundled_article_export_meets_every_must(ramadi_client: TestClient) -> None:
     docs = documents(ramadi_client, "ramadi")
     assert len(docs["page"]) > 1, "the bundled article should span several pages"
-    assert not conformance(docs, "ramadi")
+    # Every MUST on every annotation; the SHOULDs and MAYs are reported from the sample
+    # exports below, whose annotations are of every kind the export makes.
+    assert not conformance(docs, "ramadi", musts_only=("annotation",))
 
 
 def test_an_empty_article_is_an_empty_conformant_collection(client: TestClient,
