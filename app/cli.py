@@ -22,6 +22,12 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from exc
 
 
+def _positive(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the reader with uvicorn")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="server processes (default: WEB_CONCURRENCY, else 1)")
+    serve.add_argument("--access-log", action="store_true", default=None,
+                       help="log every request (default: ACCESS_LOG, else off)")
     return parser
 
 
@@ -247,7 +257,10 @@ def ingest_default() -> int:
     return ingest_files([BUNDLED_ARTICLE])
 
 
-def serve(host: str | None, port: int | None) -> int:
+def serve(host: str | None, port: int | None, workers: int | None = None,
+          access_log: bool | None = None) -> int:
+    """Serve with uvicorn: ``workers`` processes share the socket; each keeps its own
+    response cache and checks the database's content revision at every request."""
     import uvicorn
 
     settings = get_settings()
@@ -261,6 +274,8 @@ def serve(host: str | None, port: int | None) -> int:
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers or settings.web_concurrency,
+        access_log=settings.access_log if access_log is None else access_log,
     )
     return 0
 
@@ -278,4 +293,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate()
     if args.command == "ingest-default":
         return ingest_default()
-    return serve(args.host, args.port)
+    return serve(args.host, args.port, args.workers, args.access_log)

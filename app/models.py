@@ -407,3 +407,18 @@ class IngestJob(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class ContentRevision(Base):
+    """One row: a counter bumped in the same transaction as every write that changes what a
+    page shows (``app.revisions``), so every server worker sees at its next request, with one
+    primary-key read, that its cached responses are out of date."""
+
+    __tablename__ = "content_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Every Session bumps the content revision when it commits a change to what pages show.
+from app import revisions as _revisions  # noqa: E402,F401

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'newsreader.db'}"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Server processes of `python -m app serve` (the name gunicorn and uvicorn read too).
+    web_concurrency: int = Field(default=1, ge=1)
+    # One log line per request costs about as much as serving a cached page: off unless asked.
+    access_log: bool = False
     admin_token: str | None = None
     spacy_model: str = "en_core_web_sm"
     ingest_timeout: float = 120.0

@@ -36,6 +36,13 @@ from app.web import (
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.batch_runner import BatchRunner
 from app.web.links import Links
+from app.web.serving import (
+    ResponseCache,
+    ResponseStore,
+    Revisions,
+    SecurityHeaders,
+    StaticAssets,
+)
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -50,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await app.state.batch_runner.stop()
         app.state.worker.shutdown()
+        app.state.revisions.close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -63,7 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
     app.state.batch_runner = BatchRunner(app.state)
-    app.state.links = Links(settings.public_url)
+    app.state.assets = StaticAssets(STATIC_DIR)
+    app.state.links = Links(settings.public_url, app.state.assets.url)
+    app.state.revisions = Revisions(app.state.engine)
+    app.state.responses = ResponseStore()
     secret = settings.secret_key or load_or_create_secret(settings.data_dir)
     app.state.auth = Auth(settings.admin_token, secret)
     app.state.templates = _templates(app.state.links)
@@ -90,7 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes(settings.max_article_chars))
     app.add_middleware(HeadAsGet)
-    _install_security_headers(app)
+    app.add_middleware(SecurityHeaders)
+    # Kept public responses and static files, served before anything above runs.
+    app.add_middleware(ResponseCache, revs=app.state.revisions, assets=app.state.assets,
+                       store=app.state.responses, session_cookie=SESSION_COOKIE)
     # Outermost: a request for a host we do not serve is refused (400) before anything runs.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     return app
@@ -206,25 +220,6 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
-
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-)
-# FastAPI's interactive docs load Swagger UI / ReDoc from a CDN with an inline bootstrap.
-_CSP_EXEMPT = ("/docs", "/redoc")
-
-
-def _install_security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        if not request.url.path.startswith(_CSP_EXEMPT):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        return response
 
 
 def _wants_html(request: Request) -> bool:

@@ -5,6 +5,7 @@ builds a path. Paths are relative to the site; ``absolute`` prefixes the configu
 ``PUBLIC_URL`` (never the request's Host header, which any client can set).
 """
 
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from app.models import Article
@@ -17,9 +18,16 @@ def _seg(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
+def _plain_static(path: str) -> str:
+    return f"/static/{path.lstrip('/')}"
+
+
 class Links:
-    def __init__(self, public_url: str) -> None:
+    def __init__(self, public_url: str,
+                 static_url: Callable[[str], str] = _plain_static) -> None:
         self.public_url = public_url.rstrip("/")
+        # The app passes StaticAssets.url: file names with a fingerprint of their content.
+        self._static_url = static_url
 
     def absolute(self, path: str) -> str:
         return self.public_url + path
@@ -80,7 +88,8 @@ class Links:
         return self.article(article.slug) + text_fragment(blocks, start, end)
 
     def static(self, path: str) -> str:
-        return f"/static/{path.lstrip('/')}"
+        """A static file's URL; under the app, fingerprinted so it can be cached for good."""
+        return self._static_url(path)
 
     def docs(self) -> str:
         return "/docs"

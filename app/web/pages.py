@@ -1,9 +1,7 @@
 """HTML pages, server-rendered; JavaScript only enhances them."""
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -135,59 +133,11 @@ def _selector_highlight(
     return Highlight(start, end, "passage"), None, Notice("info", message)
 
 
-class PageCache:
-    """Rendered article pages by revision: a page without query parameters is the same for
-    every reader until the article changes, and rendering every mention is the costly part."""
-
-    def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._lock = Lock()
-
-    @staticmethod
-    def key(article: Article) -> tuple[Any, ...]:
-        # Pages never depend on the request's Host: absolute URLs come from PUBLIC_URL.
-        return (article.id, article.revision, article.content_sha256, article.updated_at)
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
-                self._pages.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        with self._lock:
-            self._pages[key] = body
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-
-def _page_cache(request: Request) -> PageCache:
-    state = request.app.state
-    if not hasattr(state, "page_cache"):
-        state.page_cache = PageCache()  # one per app, so two databases never share pages
-    cache: PageCache = state.page_cache
-    return cache
-
-
 @router.get("/articles/{slug}")
 def article_page(
     article: ArticleDep, request: Request, session: SessionDep, links: LinksDep
 ) -> HTMLResponse:
-    cacheable = not request.query_params and not is_signed_in(request)
-    cache, key = _page_cache(request), PageCache.key(article)
-    if cacheable and (body := cache.get(key)) is not None:
-        return HTMLResponse(body)
-    response = _render_article_page(request, session, article, links)
-    if cacheable and response.status_code == 200:
-        cache.put(key, bytes(response.body))
-    return response
-
-
-def _render_article_page(
-    request: Request, session: Session, article: Article, links: Links
-) -> HTMLResponse:
+    # Readers' pages are built once per revision and kept by app.web.serving.ResponseCache.
     slug = article.slug
     entities = repo.entities_of(session, article.id)
     quotes = repo.quotes_of(session, article.id)
