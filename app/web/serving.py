@@ -191,8 +191,9 @@ class Revisions:
 
     ``library()`` is the content revision (one primary-key read: a raw SQLite connection kept
     by the worker, or a pooled connection of the app's engine for other databases);
-    ``article(slug)`` an article's (id, revision, edit version), looked up once per library
-    revision. ``None`` from either means "cannot tell": the request goes to the app.
+    ``article(slug)`` an article's (id, revision, edit version, last change of its row),
+    looked up once per library revision. ``None`` from either means "cannot tell": the
+    request goes to the app.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -200,7 +201,7 @@ class Revisions:
         self.path = sqlite_path(engine.url.render_as_string(hide_password=False))
         self._sqlite: sqlite3.Connection | None = None
         self._seen: int | None = None
-        self._articles: dict[str, tuple[int, int, int] | None] = {}
+        self._articles: dict[str, tuple[Any, ...] | None] = {}
 
     def _sqlite_connection(self) -> sqlite3.Connection:
         if self._sqlite is None:
@@ -233,17 +234,19 @@ class Revisions:
             self._seen, self._articles = value, {}
         return value
 
-    def article(self, slug: str) -> tuple[int, int, int] | None:
+    def article(self, slug: str) -> tuple[Any, ...] | None:
         if slug in self._articles:
             return self._articles[slug]
         try:
             row = self._query(
-                "SELECT id, revision, edit_version FROM articles WHERE slug = ?", (slug,),
-                select(Article.id, Article.revision, Article.edit_version)
+                "SELECT id, revision, edit_version, updated_at FROM articles WHERE slug = ?",
+                (slug,),
+                select(Article.id, Article.revision, Article.edit_version, Article.updated_at)
                 .where(Article.slug == slug))
         except Exception:  # noqa: BLE001
             return None
-        found = (int(row[0]), int(row[1]), int(row[2])) if row is not None else None
+        # updated_at too: a new title, source or date on an unchanged text is no revision.
+        found = tuple(row) if row is not None else None
         if len(self._articles) > 10_000:
             self._articles.clear()
         self._articles[slug] = found
@@ -378,20 +381,23 @@ class ResponseCache:
             return
         path: str = scope["path"]
         accept_encoding = if_none_match = b""
+        editor = False
         for name, value in scope["headers"]:
             if name == b"accept-encoding":
                 accept_encoding = value
             elif name == b"if-none-match":
                 if_none_match = value
             elif name == b"cookie" and self.cookie in value:
-                await self.app(scope, receive, send)  # an editor's: never shared
-                return
+                editor = True
         head = scope["method"] == "HEAD"
-        if path.startswith("/static/"):
+        if path.startswith("/static/"):  # the same files for everyone
             static = self.assets.entry(path)
             if static is not None:
                 await send_representation(static, send, head, accept_encoding, if_none_match)
                 return
+            await self.app(scope, receive, send)
+            return
+        if editor:  # an editor's pages are their own: never kept, never shared
             await self.app(scope, receive, send)
             return
         label = dependency(path, self.revs)

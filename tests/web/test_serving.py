@@ -3,6 +3,7 @@ static files, built once per revision, never stale, never an editor's page."""
 
 import gzip
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -112,6 +113,14 @@ def test_another_article_updates_library_counts_everywhere(
     assert builds(sample) == built
 
 
+def test_new_details_of_an_unchanged_text_are_served_at_once(
+    sample: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    assert sample.get("/api/articles/sample").json()["published"] is None
+    store_text(session_factory, SAMPLE, "sample", published=date(2015, 5, 17))
+    assert sample.get("/api/articles/sample").json()["published"] == "2015-05-17"
+
+
 def test_a_deleted_article_is_gone_at_once(sample: TestClient,
                                            session_factory: sessionmaker[Session]) -> None:
     assert sample.get("/api/articles/sample").status_code == 200
@@ -132,6 +141,8 @@ def test_an_editors_pages_are_never_shared(sample: TestClient) -> None:
     assert mine.headers["cache-control"] == "private, no-store"
     assert "etag" not in mine.headers
     assert 'id="edit-tools"' in mine.text and 'id="edit-tools"' not in public.text
+    script = re.search(r'src="(/static/js/edit\.[0-9a-f]{12}\.js)"', mine.text)
+    assert script and sample.get(script[1]).status_code == 200  # static: the same for all
     sample.cookies.clear()
     after = sample.get("/articles/sample")
     assert after.headers["etag"] == public.headers["etag"]
