@@ -4,7 +4,7 @@ Server workers keep rendered responses per revision and read this row at each re
 write through any worker or the CLI is served by all of them at once.
 
 Revision ID: rev1c0de5e7
-Revises: lib0a1f5e2c
+Revises: 0003_library_corrections
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "rev1c0de5e7"
-down_revision: str | None = "lib0a1f5e2c"
+down_revision: str | None = "0003_library_corrections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
