@@ -172,7 +172,8 @@ class Endpoint:
 def endpoints(base: str) -> list[Endpoint]:
     """The issue's endpoints, on the bundled article and its library."""
     entities = json.loads(fetch(f"{base}/api/articles/ramadi/entities", False)[2])
-    top = max(entities, key=lambda e: len(e["mentions"]))
+    top = max((e for e in entities if e["library_id"] is not None),
+              key=lambda e: len(e["mentions"]))
     quotes = json.loads(fetch(f"{base}/api/articles/ramadi/quotes", False)[2])
     quote = next(q for q in quotes if q.get("kind") != "term")
     library_id = top["library_id"]
