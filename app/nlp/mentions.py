@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Span, Token
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import KnownName, lexicon, lookup
 from app.nlp.labels import DOMAIN_LABELS
+from app.nlp.title_lookup import title_ending_at, title_opening
 
 DROP_LABELS = {
     "DATE",
@@ -90,11 +91,6 @@ UNIT_WORDS = {
 }
 
 
-def _titles() -> list[tuple[list[str], str]]:
-    titles = lexicon()["titles"]
-    return sorted(((t.split(), v) for t, v in titles.items()), key=lambda x: -len(x[0]))
-
-
 def _trim(span: Span) -> tuple[Span, str | None]:
     """Drop leading determiners, a title, and a trailing possessive or punctuation."""
     doc = span.doc
@@ -102,16 +98,9 @@ def _trim(span: Span) -> tuple[Span, str | None]:
     while start < end and (doc[start].lower_ in LEADING_WORDS or doc[start].is_quote):
         start += 1
     title = None
-    for words, canonical in _titles():
-        n = len(words)
-        if end - start > n and [t.text for t in doc[start : start + n]] == words:
-            title, start = canonical, start + n
-            break
-        # spaCy splits "Col." into "Col" + "." at times
-        joined = "".join(t.text for t in doc[start : start + n + 1])
-        if end - start > n + 1 and joined == "".join(words) and words[-1].endswith("."):
-            title, start = canonical, start + n + 1
-            break
+    opening = title_opening(doc, start, end)
+    if opening is not None:
+        title, start = opening[0], start + opening[1]
     while end > start and (POSSESSIVE.fullmatch(doc[end - 1].text) or doc[end - 1].is_punct):
         end -= 1
     if end - start > 1 and doc[end - 1].lower_ in lexicon()["tribe_designators"]:
@@ -121,17 +110,7 @@ def _trim(span: Span) -> tuple[Span, str | None]:
 
 def _title_before(doc: Doc, start: int) -> str | None:
     """'Col.' or 'Prime Minister' written just before a name the model found without it."""
-    for words, canonical in _titles():
-        n = len(words)
-        for width in (n, n + 1):
-            if start - width < 0:
-                continue
-            tokens = doc[start - width : start]
-            if "".join(t.text for t in tokens) == "".join(words) and (
-                width == n or words[-1].endswith(".")
-            ):
-                return canonical
-    return None
+    return title_ending_at(doc, start)
 
 
 def _plural_group(text: str) -> KnownName | None:

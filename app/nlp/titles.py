@@ -11,27 +11,14 @@ import re
 from spacy.tokens import Doc
 
 from app.nlp.context import ArticleContext, Candidate
-from app.nlp.knowledge import lexicon
+from app.nlp.title_lookup import office_at
 from app.nlp.types import RoleFact
 
 DETERMINERS = {"the", "this", "that"}
 
 
-def _titles() -> list[tuple[list[str], str]]:
-    """Capitalised titles of office (not abbreviations such as "Gen."), longest first."""
-    titles = lexicon()["titles"]
-    return sorted(
-        ((t.split(), v) for t, v in titles.items() if not t.endswith(".")),
-        key=lambda x: -len(x[0]),
-    )
-
-
 def _title_at(doc: Doc, i: int) -> tuple[int, str] | None:
-    for words, canonical in _titles():
-        n = len(words)
-        if [t.text for t in doc[i : i + n]] == words:
-            return i + n, canonical
-    return None
+    return office_at(doc, i)
 
 
 def title_mentions(
