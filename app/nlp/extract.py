@@ -76,15 +76,20 @@ def parse_many(nlp: Language, texts: Sequence[NormalisedText]) -> list[ArticleCo
 def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
     """Mentions nest or stay apart; of two that cross or coincide, the first found wins."""
     kept: list[Candidate] = []
+    # Kept mentions that end before the next one starts can clash with no later one (they
+    # come in order of start): only the open ones are compared.
+    open_: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        open_ = [k for k in open_ if k.end >= c.start]
         clash = any(
             (c.start, c.end) == (k.start, k.end)
             or (c.start < k.end < c.end)
             or (k.start < c.end < k.end and c.start > k.start and c.end > k.end)
-            for k in kept
+            for k in open_
         )
         if not clash:
             kept.append(c)
+            open_.append(c)
     return kept
 
 

@@ -177,8 +177,11 @@ def _is_slogan(span: Span) -> bool:
 
 def _designator_after(doc: Doc, end: int, options: Iterable[Iterable[str]]) -> int:
     """Length of a designator (e.g. 'air base') right after token ``end``, or 0."""
-    for words in sorted((list(w) for w in options), key=len, reverse=True):
-        if [t.lower_ for t in doc[end : end + len(words)]] == words:
+    ordered = sorted((list(w) for w in options), key=len, reverse=True)
+    longest = len(ordered[0]) if ordered else 0
+    following = [doc[i].lower_ for i in range(end, min(end + longest, len(doc)))]
+    for words in ordered:
+        if following[: len(words)] == words:
             return len(words)
     return 0
 
@@ -305,16 +308,18 @@ CREDIT = re.compile(r"\(([^()]*)\)\s*$")
 
 def _credit_start(doc: Doc) -> int:
     """Where a trailing photo credit "(Name/Agency)" begins; names in it are not the story's."""
-    match = CREDIT.search(doc.text)
-    return match.start() if match and "/" in match.group(1) else len(doc.text)
+    text = doc.text  # built anew from the tokens at every access
+    match = CREDIT.search(text)
+    return match.start() if match and "/" in match.group(1) else len(text)
 
 
 def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     doc = ctx.docs[para]
     found: list[Candidate] = []
     credit = _credit_start(doc)
+    text = doc.text  # built anew from the tokens at every access: once per paragraph
     for ent in doc.ents:
-        if ent.start_char >= credit or dateline_credit(doc.text, ent.start_char, ent.end_char):
+        if ent.start_char >= credit or dateline_credit(text, ent.start_char, ent.end_char):
             continue
         label = ent.label_
         if label in DROP_LABELS:

@@ -36,20 +36,23 @@ def propagate_names(
     taken = [(c.start, c.end) for c in cands]
     found: list[Candidate] = []
     for para, doc in enumerate(ctx.docs):
+        # doc[i:j].text is text[starts[i]:ends[j - 1]]: sliced from strings, not from Spans
+        text = doc.text
+        starts = [t.idx for t in doc]
+        ends = [t.idx + len(t.text) for t in doc]
         i = 0
         while i < len(doc):
             match = None
             for j in range(min(len(doc), i + longest), i, -1):
-                span = doc[i:j]
-                if span.text in names:
-                    match = span
+                if text[starts[i] : ends[j - 1]] in names:
+                    match = doc[i:j]
                     break
             if match is None:
                 i += 1
                 continue
             start, end = ctx.span_chars(para, match)
             source = names[match.text]
-            credit = dateline_credit(doc.text, match.start_char, match.end_char)
+            credit = dateline_credit(text, match.start_char, match.end_char)
             if not credit and not any(start < te and ts < end for ts, te in taken):
                 canonical = source.canonical if match.text == source.text else None
                 found.append(
