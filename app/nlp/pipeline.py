@@ -41,7 +41,10 @@ def load_pipeline(name: str | None = None) -> Language:
         "entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True}
     )
     if PATTERNS_FILE.exists():
-        with warnings.catch_warnings():
+        # String patterns are matched on token text (ORTH) only, so the tokenizer alone makes
+        # their Docs: the ruler would otherwise run the tagger and parser over every one of
+        # them (seconds at every model load, the same matches).
+        with warnings.catch_warnings(), nlp.select_pipes(enable=[]):
             # W012: the ruler tokenises phrase patterns through the pipeline; harmless here
             warnings.filterwarnings("ignore", message=r".*\[W012\]")
             ruler.from_disk(PATTERNS_FILE)  # type: ignore[attr-defined]
