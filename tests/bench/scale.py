@@ -514,6 +514,7 @@ class Database:
         self.engine_name = engine_name
         self._server_url = server_url
         self._name = f"scale_bench_{os.getpid()}"
+        self._copies: list[str] = []
         if engine_name == "sqlite":
             self.url = f"sqlite:///{workdir / 'scale.db'}"
         else:
@@ -538,9 +539,31 @@ class Database:
             conn.execute(text(statement))
         admin.dispose()
 
+    def snapshot(self, label: str) -> str:
+        """A copy of the database as it is now (no connection may be open to it): SQLite's
+        backup API, or PostgreSQL's ``CREATE DATABASE ... TEMPLATE``. Returns its URL."""
+        if self.engine_name == "sqlite":
+            import sqlite3
+
+            source = self.url.removeprefix("sqlite:///")
+            target = source.replace(".db", f"-{label}.db")
+            with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+            return f"sqlite:///{target}"
+        from sqlalchemy.engine import make_url
+
+        name = f"{self._name}_{label}"
+        self._admin(f'DROP DATABASE IF EXISTS "{name}"')
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._name}"')
+        self._copies.append(name)
+        return make_url(self.url).set(database=name).render_as_string(hide_password=False)
+
     def drop(self) -> None:
         if self.engine_name == "postgresql":
-            self._admin(f'DROP DATABASE IF EXISTS "{self._name}" WITH (FORCE)')
+            for name in [*self._copies, self._name]:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ---- seeds through the real ingest, and the ingest throughput
@@ -706,17 +729,11 @@ class AppUnderTest:
         if response.status_code != 200:
             raise RuntimeError(f"GET {path}: {response.status_code} {response.text[:300]}")
 
-    def time(self, probe: Probe, requests: int) -> Figure:
-        for i in range(3):  # warm-up: templates, statement caches
-            probe.before()
-            self.get(probe.path(i))
-        samples = []
-        for i in range(requests):
-            probe.before()
-            started = time.perf_counter()
-            self.get(probe.path(i))
-            samples.append((time.perf_counter() - started) * 1000)
-        return Figure(probe.name, statistics.median(samples), percentile(samples, 0.99))
+    def timed(self, probe: Probe, i: int) -> float:
+        probe.before()
+        started = time.perf_counter()
+        self.get(probe.path(i))
+        return (time.perf_counter() - started) * 1000
 
     def plans(self, probe: Probe) -> list[tuple[str, list[str]]]:
         probe.before()
@@ -727,26 +744,48 @@ class AppUnderTest:
         return self.statements.explain()
 
 
-def probes(app: AppUnderTest, builder: Builder) -> list[Probe]:
-    with builder.engine.connect() as conn:
+def probes(app: AppUnderTest, seeds: int) -> list[Probe]:
+    """What is timed, on the app's own library (``seeds`` ingested articles, the rest
+    copies)."""
+    with app.statements.engine.connect() as conn:
         slugs = list(conn.scalars(select(A.c.slug).order_by(A.c.id)))
         frequent = conn.execute(select(LE.c.id, LE.c.name, LE.c.article_count)
                                 .order_by(LE.c.article_count.desc(), LE.c.id).limit(1)).one()
-    copies = max(builder.copies, 1)
+    copies = max(len(slugs) - seeds, 1)
     article = slugs[len(slugs) // 2]
     step = 7919  # a prime: requests spread over the library
     return [
         Probe("article page, uncached", lambda i: f"/articles/{slugs[(i * step) % len(slugs)]}",
               app.forget_pages),
         Probe("article page, cached", lambda i: f"/articles/{article}"),
-        Probe(f"library entity page, frequent entity ({frequent.name}, "
-              f"{frequent.article_count / len(slugs):.0%} of articles)",
+        Probe(f"library entity page of the most frequent entity ({frequent.name})",
               lambda i: f"/entities/{frequent.id}"),
         Probe("`/api/entities?q=isla`", lambda i: "/api/entities?q=isla"),
         Probe("search, common word (`said`)", lambda i: "/api/search?q=said"),
         Probe("search, rare word (one article's)",
               lambda i: f"/api/search?q={rare_word((i * step) % copies)}"),
     ]
+
+
+def measure(apps: dict[int, AppUnderTest], seeds: int, requests: int,
+            log: Callable[[str], None]) -> dict[int, list[Figure]]:
+    """Every probe on every size, requests interleaved across sizes (size A, B, C, A, B, C,
+    ...) so that the machine's load falls on all sizes alike."""
+    plans = {size: probes(app, seeds) for size, app in apps.items()}
+    figures: dict[int, list[Figure]] = {size: [] for size in apps}
+    for index in range(len(next(iter(plans.values())))):
+        samples: dict[int, list[float]] = {size: [] for size in apps}
+        for i in range(-3, requests):  # 3 warm-up requests: templates, statement caches
+            for size, app in apps.items():
+                elapsed = app.timed(plans[size][index], i % requests)
+                if i >= 0:
+                    samples[size].append(elapsed)
+        for size in apps:
+            f = Figure(plans[size][index].name, statistics.median(samples[size]),
+                       percentile(samples[size], 0.99))
+            figures[size].append(f)
+            log(f"{size}: {f.name}: p50 {f.p50:.1f} ms, p99 {f.p99:.1f} ms")
+    return figures
 
 
 # ---- the run and its report
@@ -783,6 +822,7 @@ def run_engine(engine_name: str, sizes: list[int], generated: int, requests: int
             engine = make_engine(database.url)
             builder = Builder(engine)
             result.seed_articles = len(builder.seeds)
+            urls: dict[int, str] = {}
             for size in sizes:
                 started = time.perf_counter()
                 builder.grow_to(size, lambda msg: log(f"[{engine_name}] {msg}"))
@@ -790,17 +830,19 @@ def run_engine(engine_name: str, sizes: list[int], generated: int, requests: int
                 result.rows[size] = count_rows(engine)
                 log(f"[{engine_name}] {size} articles built in "
                     f"{result.build_seconds[size]:.0f} s: {result.rows[size]}")
-                app = AppUnderTest(database.url, workdir)
-                try:
-                    result.figures[size] = [app.time(p, requests) for p in probes(app, builder)]
-                    for f in result.figures[size]:
-                        log(f"[{engine_name}] {size}: {f.name}: p50 {f.p50:.1f} ms, "
-                            f"p99 {f.p99:.1f} ms")
-                    if size == sizes[-1]:
-                        result.plans = [(p.name, app.plans(p)) for p in probes(app, builder)]
-                finally:
-                    app.close()
+                engine.dispose()
+                urls[size] = database.url if size == sizes[-1] else database.snapshot(str(size))
             engine.dispose()
+            apps = {size: AppUnderTest(url, workdir) for size, url in urls.items()}
+            try:
+                result.figures = measure(apps, len(builder.seeds), requests,
+                                         lambda msg: log(f"[{engine_name}] {msg}"))
+                largest = apps[sizes[-1]]
+                result.plans = [(p.name, largest.plans(p))
+                                for p in probes(largest, len(builder.seeds))]
+            finally:
+                for app in apps.values():
+                    app.close()
         finally:
             database.drop()
     return result
@@ -822,9 +864,10 @@ def report(results: list[EngineResult], sizes: list[int], requests: int) -> str:
         "docstring). Every text is a seed's text, so word statistics repeat.",
         "",
         f"Requests: the real app in-process (Starlette's TestClient, one process, no network), "
-        f"{requests} timed requests per row and size after 3 warm-up ones; one run on a "
-        "shared 2-core machine (other work was running): absolute times are noisy, compare "
-        "within a table. Targets: p50 < 20 ms and p99 < 100 ms at the largest size, growth "
+        f"one app per size, {requests} timed requests per row and size after 3 warm-up ones, "
+        "interleaved across the sizes (so that the machine's load falls on each alike); one "
+        "run on a shared 2-core machine (other work was running): absolute times are noisy, "
+        "compare within a table. Targets: p50 < 20 ms and p99 < 100 ms at the largest size, growth "
         "(p50 at the largest size / p50 at the smallest) at most 3×.",
     ]
     for result in results:
