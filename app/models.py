@@ -77,6 +77,18 @@ class Article(Base):
     )
 
 
+# The library's timelines read articles newest first (``library_reads.newest_first``); this
+# index gives that order without a sort, so a page of an entity named by most articles stops
+# after a page's worth of them.
+Index(
+    "ix_articles_newest",
+    Article.published.is_(None),
+    Article.published.desc(),
+    Article.created_at.desc(),
+    Article.id.desc(),
+)
+
+
 class Paragraph(Base):
     __tablename__ = "paragraphs"
     __table_args__ = (
@@ -256,6 +268,11 @@ class Entity(HowFound, Base):
         foreign_keys="Role.entity_id",
         order_by="Role.start",
     )
+
+
+# Does this article name that library entity? One index entry answers (timelines walked
+# newest first, the article list filtered by an entity).
+Index("ix_entities_article_library", Entity.article_id, Entity.library_id)
 
 
 class Mention(HowFound, Base):

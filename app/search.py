@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.library import HIGHEST_CHAR, fold
@@ -180,33 +180,64 @@ SNIPPET_WORDS = 24
 
 
 def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[ArticleHit]:
-    rows = session.execute(
+    # Ranked first, without snippets: a common word matches most of the library, and a
+    # snippet (the article's text read and tokenized again) is only worth making for a hit
+    # that is shown.
+    query = fts5_query(parsed)
+    top = session.execute(
         text(
-            "SELECT a.slug, a.title, "
-            "snippet(articles_fts, 1, :ms, :me, '…', :words) AS snip, "
-            "bm25(articles_fts, 5.0, 1.0) AS rank "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH :q ORDER BY rank, a.id LIMIT :limit"
+            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
+            "WHERE articles_fts MATCH :q ORDER BY rank, rowid LIMIT :limit"
         ),
-        {"q": fts5_query(parsed), "ms": MARK_START, "me": MARK_END, "words": SNIPPET_WORDS,
-         "limit": limit},
-    )
-    return [ArticleHit(slug, title, unmark(snip or ""), round(-rank, 4))
-            for slug, title, snip, rank in rows]
+        {"q": query, "limit": limit},
+    ).all()
+    if not top:
+        return []
+    shown = {
+        row_id: (slug, title, snip)
+        for row_id, slug, title, snip in session.execute(
+            text(
+                "SELECT a.id, a.slug, a.title, "
+                "snippet(articles_fts, 1, :ms, :me, '…', :words) "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                "WHERE articles_fts MATCH :q AND articles_fts.rowid IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"q": query, "ms": MARK_START, "me": MARK_END, "words": SNIPPET_WORDS,
+             "ids": [row_id for row_id, _ in top]},
+        )
+    }
+    return [ArticleHit(shown[row_id][0], shown[row_id][1], unmark(shown[row_id][2] or ""),
+                       round(-rank, 4))
+            for row_id, rank in top if row_id in shown]
 
 
 def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[QuoteHit]:
-    rows = session.execute(
+    query = fts5_query(parsed)
+    top = session.execute(
         text(
-            "SELECT q.id, highlight(quotes_fts, 0, :ms, :me), e.name, a.slug "
-            "FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.quote_id "
-            "JOIN articles a ON a.id = q.article_id "
-            "LEFT JOIN entities e ON e.id = q.speaker_id "
-            "WHERE quotes_fts MATCH :q ORDER BY quotes_fts.rank, q.id LIMIT :limit"
+            "SELECT quotes_fts.rowid, quotes_fts.quote_id FROM quotes_fts "
+            "WHERE quotes_fts MATCH :q ORDER BY quotes_fts.rank, quotes_fts.quote_id "
+            "LIMIT :limit"
         ),
-        {"q": fts5_query(parsed), "ms": MARK_START, "me": MARK_END, "limit": limit},
-    )
-    return [QuoteHit(qid, unmark(raw), speaker, slug) for qid, raw, speaker, slug in rows]
+        {"q": query, "limit": limit},
+    ).all()
+    if not top:
+        return []
+    shown = {
+        qid: (raw, speaker, slug)
+        for qid, raw, speaker, slug in session.execute(
+            text(
+                "SELECT q.id, highlight(quotes_fts, 0, :ms, :me), e.name, a.slug "
+                "FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.quote_id "
+                "JOIN articles a ON a.id = q.article_id "
+                "LEFT JOIN entities e ON e.id = q.speaker_id "
+                "WHERE quotes_fts MATCH :q AND quotes_fts.rowid IN :rows"
+            ).bindparams(bindparam("rows", expanding=True)),
+            {"q": query, "ms": MARK_START, "me": MARK_END, "rows": [r for r, _ in top]},
+        )
+    }
+    return [QuoteHit(qid, unmark(shown[qid][0]), shown[qid][1], shown[qid][2])
+            for _, qid in top if qid in shown]
 
 
 # ---- any other engine until it has a full-text index of its own: plain LIKE, no ranking
