@@ -69,6 +69,7 @@ from sqlalchemy import (  # noqa: E402
     update,
 )
 from sqlalchemy.engine import Connection  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from app import library  # noqa: E402
 from app.models import (  # noqa: E402
@@ -128,6 +129,7 @@ class SeedEntity:
     mentions: int
     named: int
     tier: str = "rare"
+    country: str | None = None  # stated for a kind of body ("Iraqi Interior Ministry")
 
 
 @dataclass
@@ -181,6 +183,10 @@ def load_seeds(conn: Connection) -> list[Seed]:
             i = bisect_right(starts, start) - 1
             if i >= 0 and start < bounds[i][1]:
                 sentences[i].add(entity_id)
+        # the country the article states for a kind of body, as library.apply finds it
+        countries = library._countries(Session(bind=conn), article_id, entities)  # type: ignore[arg-type]
+        for entity in entities:
+            entity.country = countries.get(entity.id)
         seeds.append(Seed(article_id, slug, title, published, entities, sentences))
     _assign_tiers(seeds)
     return seeds
@@ -363,7 +369,7 @@ class Builder:
                 self.next_entity += 1
                 key, name, aliases = _shifted(seed_entity, variant(seed_entity.tier, copy))
                 lib_key = library.library_key(key, seed_entity.type, entity_id,
-                                              seed_entity.named > 0)
+                                              seed_entity.named > 0, seed_entity.country)
                 lib = (self.state.library_id(lib_key, name, seed_entity.type, seed_entity.kind)
                        if lib_key is not None else None)
                 of_seed[seed_entity.id] = lib
