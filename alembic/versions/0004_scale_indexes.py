@@ -6,7 +6,7 @@ articles. ``ix_entities_article_library``: whether an article names a library en
 the index alone.
 
 Revision ID: 0004_scale_indexes
-Revises: 0003_library_corrections
+Revises: rev1c0de5e7
 Create Date: 2026-12-03
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_scale_indexes"
-down_revision: str | None = "0003_library_corrections"
+down_revision: str | None = "rev1c0de5e7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
