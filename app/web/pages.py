@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from app import corrections
 from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.nlp.labels import ENTITY_TYPES
@@ -80,6 +81,7 @@ def _mention_views(slug: str, entities: list[Entity], links: Links) -> list[Ment
             links.entity(slug, e.id),
             f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})",
             is_tentative(m.confidence),
+            m.source == "editor",
         )
         for e in entities
         for m in e.mentions
@@ -131,6 +133,17 @@ def _selector_highlight(
                "Showing a shared passage. The article was revised since the link was made; "
                "the closest match is marked.")
     return Highlight(start, end, "passage"), None, Notice("info", message)
+
+
+def _edited_days(session: Session, article: Article, entities: list[Entity]
+                 ) -> dict[str, dict[int | str, str]]:
+    """The day an editor last changed each entity or mention, as the panel shows it; read
+    only when the article has an editor's entity or mention (no query for the others)."""
+    if not any(e.source == "editor" or any(m.source == "editor" for m in e.mentions)
+               for e in entities):
+        return {}
+    return {kind: {i: when.strftime("%d %b %Y") for i, when in found.items()}
+            for kind, found in corrections.edited_at(session, article.id).items()}
 
 
 @router.get("/articles/{slug}")
@@ -186,7 +199,8 @@ def article_page(
             "description": _truncate(
                 next((article.text[p.start : p.end] for p in article.paragraphs
                       if p.kind == "body"), article.title), 200),
-            "reader_data": reader_data(article, entities, sentences, links).model_dump(
+            "reader_data": reader_data(article, entities, sentences, links,
+                                       _edited_days(session, article, entities)).model_dump(
                 mode="json"
             ),
         },
@@ -235,11 +249,14 @@ def entity_page(
     contexts = [
         _kwic(article.text, m.start, m.end, sentence_of(sentences, m.start, m.end))
         | {"id": m.id, "text": m.text, "form": m.form, "type": m.type or entity.type,
+           "source": m.source,
            "tentative": is_tentative(m.confidence), "how": how_found(m.method, m.confidence)}
         for m in entity.mentions
     ]
     roles = [
         {
+            "id": r.id,
+            "source": r.source,
             "title": r.title,
             "organisation": r.organisation,
             "organisation_name": r.organisation_name,
@@ -271,7 +288,7 @@ def entity_page(
             "quotes": quotes,
             "related": repo.co_mentioned(entity, entities, sentences),
             "canonical": links.absolute(links.entity(article.slug, entity.id)),
-            **editing_context(session, article, request, entities),
+            **editing_context(session, article, request, entities, entity),
         },
     )
 

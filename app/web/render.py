@@ -5,8 +5,9 @@ inside another is a ``<mark>`` inside the outer mention's link, since links cann
 is a span around the mentions it holds; one that would cross a mention is left unmarked.
 
 A mention's type is announced by the mark's CSS ``::after`` (a glyph whose alternative text is
-the type name), never by text in the DOM: the page's text stays exactly the article's text, so
-browser text fragments, find-in-page and copying see the words and nothing else.
+the type name; an editor's mention adds a pen, "marked by an editor"), never by text in the
+DOM: the page's text stays exactly the article's text, so browser text fragments, find-in-page
+and copying see the words and nothing else.
 
 A *highlight* (a shared passage) may cross anything, so it is applied to the text runs only:
 one ``<span data-quote-selected>`` per run, which keeps the element tree well nested.
@@ -27,6 +28,7 @@ class MentionView:
     href: str
     label: str  # entity name and type, for screen readers and tooltips
     tentative: bool = False  # low confidence: shown lighter and said "uncertain"
+    editor: bool = False  # an editor's: a pen after the type glyph, and said so
 
 
 # Below this calibrated confidence a highlight is tentative: on our annotated texts, at least
@@ -128,12 +130,15 @@ def _render(node: _Node, runs: _Runs, in_link: bool) -> Markup:
         )
     if isinstance(item, MentionView):
         tentative = Markup(" data-tentative") if item.tentative else Markup("")
-        label = item.label + (" — uncertain" if item.tentative else "")
+        editor = Markup(' data-source="editor"') if item.editor else Markup("")
+        label = item.label + (" — uncertain" if item.tentative else "") + (
+            " — marked by an editor" if item.editor else "")
         mark = Markup(
-            '<mark id="m-{}" class="mention mention-{}" data-entity-id="{}" data-type="{}"{} '
+            '<mark id="m-{}" class="mention mention-{}" data-entity-id="{}" data-type="{}"{}{} '
             'data-href="{}" title="{}">{}</mark>'
         ).format(
-            item.id, item.type, item.entity_id, item.type, tentative, item.href, label, inner
+            item.id, item.type, item.entity_id, item.type, tentative, editor, item.href, label,
+            inner
         )
         if in_link:
             return mark

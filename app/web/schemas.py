@@ -251,6 +251,7 @@ class IngestOut(BaseModel):
 class ReaderMention(MentionOut):
     sentence: tuple[int, int] = Field(description="offsets of the sentence holding it")
     tentative: bool = Field(False, description="low confidence: shown as uncertain")
+    edited_on: str | None = Field(None, description="the day an editor marked it, as shown")
 
 
 class ReaderRole(RoleOut):
@@ -259,6 +260,7 @@ class ReaderRole(RoleOut):
 
 class ReaderEntity(EntityOut):
     type_label: str
+    edited_on: str | None = Field(None, description="the day an editor changed it, as shown")
     roles: list[ReaderRole]  # type: ignore[assignment]
     mentions: list[ReaderMention]  # type: ignore[assignment]
 

@@ -58,7 +58,10 @@ if (dataNode && container) {
     $("panel-swatch").dataset.type = entity.type;
     $("panel-swatch").textContent = entity.type_label;
     $("panel-kind").textContent = entity.kind;
-    $("panel-edited").hidden = entity.source !== "editor";
+    const edited = $("panel-edited");
+    edited.hidden = entity.source !== "editor";
+    edited.textContent = entity.edited_on ? `edited by an editor on ${entity.edited_on}`
+      : "edited by an editor";
     $("panel-name").textContent = entity.name;
     const aliases = $("panel-aliases");
     aliases.hidden = entity.aliases.length === 0;
@@ -102,6 +105,10 @@ if (dataNode && container) {
           clip(text.slice(m.end, Math.max(e, m.end)), 90, false),
         );
         if (m.tentative) link.append(" ", el("span", { class: "uncertain", text: "(uncertain)" }));
+        if (m.source === "editor") {
+          const when = m.edited_on ? ` on ${m.edited_on}` : "";
+          link.append(" ", el("span", { class: "uncertain", text: `(marked by an editor${when})` }));
+        }
         return el("li", {}, link);
       }),
     );

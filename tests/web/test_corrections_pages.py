@@ -121,3 +121,67 @@ def test_orphaned_corrections_come_first(editor: TestClient, store_article) -> N
     page = editor.get("/articles/sample/corrections").text
     assert page.index("Orphaned") < page.index("Applied")
     assert "1 orphaned" in page
+
+
+def test_mark_a_mention_without_script_and_readers_see_it_marked(editor: TestClient) -> None:
+    baghdad = entity_id(editor, "Baghdad")
+    url = f"/articles/sample/entities/{baghdad}"
+    page = editor.get(url).text
+    assert 'id="mark-words"' in page and 'name="mark"' in page
+    missing = editor.get(url, params={"mark": "Basra"}).text
+    assert "is not in the article’s text as whole words" in missing
+    found = editor.get(url, params={"mark": "officials"}).text  # case as written matters
+    assert "is not in the article" in found
+    found = editor.get(url, params={"mark": "Officials"}).text
+    choices = re.findall(r'name="span" value="(\d+)-(\d+)"', found)
+    assert len(choices) == 1
+    start, end = map(int, choices[0])
+    assert SAMPLE[start:end] == "Officials"
+    taken = editor.get(url, params={"mark": "Ramadi"}).text
+    assert "(now a mention of Ramadi)" in taken, "an occurrence already marked says so"
+
+    made = editor.post("/articles/sample/mentions/new", data={
+        "csrf_token": csrf(editor, url), "span": f"{start}-{end}", "entity_id": "new",
+        "name": "Officials", "type": "actor"}, follow_redirects=False)
+    assert made.status_code == 303
+    officials = made.headers["location"]
+    assert "Marked by an editor on" in editor.get(officials).text
+    article = editor.get("/articles/sample").text
+    mark = re.search(r'<mark id="m-\d+" class="mention mention-actor"[^>]*>Officials</mark>',
+                     article)
+    assert mark is not None and 'data-source="editor"' in mark.group(0)
+    assert 'title="Officials (Actor, actor) — marked by an editor"' in mark.group(0)
+    data = re.search(r'<script type="application/json" id="reader-data">(.*?)</script>',
+                     article, re.S)
+    assert data is not None and '"edited_on": "' in data.group(1)
+    bad = editor.post("/articles/sample/mentions/new", data={
+        "csrf_token": csrf(editor, url), "span": "x-y", "entity_id": str(baghdad)},
+        follow_redirects=False)
+    assert bad.status_code == 422
+
+
+def test_add_and_remove_a_role_without_script(editor: TestClient) -> None:
+    rivers = entity_id(editor, "Sam Rivers")
+    baghdad = entity_id(editor, "Baghdad")
+    url = f"/articles/sample/entities/{rivers}"
+    page = editor.get(url).text
+    sentences = re.findall(r'<option value="(\d+)-(\d+)">', page.split('id="role-sentence"')[1]
+                           .split("</select>")[0])
+    assert sentences, "the sentences that mention him are offered"
+    start, end = sentences[0]
+    added = editor.post(f"{url}/roles", data={
+        "csrf_token": csrf(editor, url), "title": "Spokesman", "organisation_id": str(baghdad),
+        "sentence": f"{start}-{end}"}, follow_redirects=False)
+    assert added.status_code == 303
+    page = editor.get(url).text
+    assert "Spokesman" in page and "Added by an editor on" in page
+    role = next(r for r in editor.get(f"/api/articles/sample/entities/{rivers}").json()["roles"]
+                if r["title"] == "Spokesman")
+    assert role["source"] == "editor"
+    removed = editor.post(f"{url}/roles/{role['id']}/delete",
+                          data={"csrf_token": csrf(editor, url)}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert "Spokesman" not in editor.get(url).text
+    empty = editor.post(f"{url}/roles", data={"csrf_token": csrf(editor, url), "title": "X"},
+                        follow_redirects=False)
+    assert empty.status_code == 422
