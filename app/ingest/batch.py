@@ -1,6 +1,6 @@
 """Batch ingest of files and directories: the use case behind ``python -m app ingest``.
 
-Files are read (saved web pages through trafilatura's main-text extraction), validated and
+Files are read (``app.ingest.reading``: saved web pages through trafilatura), validated and
 checked against the stored text first; the rest are parsed together in ``nlp.pipe`` batches
 across articles and each is stored in a transaction of its own. A file that cannot be read,
 validated, parsed or stored is reported with its reason and never stops the batch.
@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.ingest.reading import (
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    FileText,
+    UnreadableFile,
+    read_file,
+)
 from app.ingest.service import (
     ArticleInput,
     IngestError,
@@ -29,13 +36,7 @@ from app.nlp.normalise import NormalisedText, slugify
 if TYPE_CHECKING:
     from spacy.language import Language
 
-TEXT_SUFFIXES = (".txt", ".md")
-HTML_SUFFIXES = (".html", ".htm")
 PIPE_ARTICLES = 8  # articles parsed in one nlp.pipe stream
-
-
-class UnreadableFile(ValueError):
-    """The file cannot be read as an article; the message says why."""
 
 
 def collect(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -58,41 +59,16 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     return files, problems
 
 
-def read_article(path: Path) -> str:
-    """The article text of a file: UTF-8 text, or a saved web page's main text."""
+def read_article(path: Path) -> FileText:
+    """The article in a file (UTF-8 text, Markdown, or a saved web page's main text), read
+    by the one reader that the browser's uploads use too."""
     try:
         data = path.read_bytes()
     except IsADirectoryError:
         raise UnreadableFile("cannot read: it is a directory") from None
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if path.suffix.lower() in HTML_SUFFIXES and b"\x00" not in data[:8192]:
-            decoded = data.decode("utf-8", errors="replace")  # a page's meta charset aside
-        else:
-            kind = "a binary file" if b"\x00" in data[:8192] else "not UTF-8 text"
-            raise UnreadableFile(
-                f"cannot read: {kind} (byte 0x{data[exc.start]:02x} at offset "
-                f"{exc.start} is not UTF-8); save the article as UTF-8 plain text"
-            ) from None
-    if path.suffix.lower() in HTML_SUFFIXES:
-        return main_text_of_page(decoded)
-    return decoded
-
-
-def main_text_of_page(html: str) -> str:
-    """A saved web page's article text: navigation, footers and scripts dropped."""
-    import trafilatura
-
-    text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_precision=True
-    )
-    if not text or not text.strip():
-        raise UnreadableFile("cannot read: no article text found in the web page")
-    # trafilatura gives one paragraph a line; the reader's paragraphs are blank-line separated
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return read_file(path.name, data)
 
 
 def slug_from_path(path: Path) -> str | None:
@@ -194,10 +170,10 @@ def _prepare(
     report: Callable[[FileResult], None],
 ) -> _Pending | None:
     try:
-        text = read_article(path)
+        found = read_article(path)
         item = ArticleInput(
-            text, options.slug or slug_from_path(path), options.title, options.source,
-            options.published,
+            found.text, options.slug or slug_from_path(path), options.title or found.title,
+            options.source or found.source, options.published,
         )
         normalised, slug, title = prepare(item, options.max_chars)
         outcome = unchanged_outcome(factory, item, slug, normalised)

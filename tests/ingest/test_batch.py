@@ -19,15 +19,6 @@ neighbourhoods still held by the militants.</p>
 </article><footer>Copyright 2017 Example News. All rights reserved.</footer></body></html>"""
 
 
-def test_a_saved_page_gives_its_main_text_only() -> None:
-    text = batch.main_text_of_page(PAGE)
-    assert "Iraqi forces advanced on the western edge of Mosul" in text
-    assert "Residents said the bridges" in text
-    for dropped in ("tracking", "Subscribe", "Copyright"):
-        assert dropped not in text
-    assert "\n\n" in text, "paragraphs stay paragraphs"
-
-
 def test_directories_are_searched_and_a_bad_file_never_stops_the_batch(
     tmp_path: Path, session_factory: sessionmaker[Session], nlp  # type: ignore[no-untyped-def]
 ) -> None:
