@@ -1,5 +1,6 @@
 """The editor's path in real Chromium, keyboard and no script needed: sign in, upload two
-files, follow the self-refreshing batch page to the new articles, delete one."""
+files, follow the self-refreshing batch page to the new articles, delete one, find the other
+by searching the library and open a library entity page."""
 
 import re
 from pathlib import Path
@@ -77,6 +78,19 @@ def test_sign_in_upload_two_files_and_follow_the_batch(
     page.get_by_role("button", name="Delete article").click()
     expect(page).to_have_url(live_server.url("/"))
     assert httpx.get(fallujah).status_code == 404
+
+    # The new article is in the library: search from the header, open an entity found in it.
+    box = page.get_by_role("searchbox", name="Search the library")
+    box.fill("Haditha dam")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=Haditha\+dam$"))
+    results = page.get_by_role("region", name="Articles")
+    expect(results.get_by_role("link", name="Haditha holds out")).to_be_visible()
+    page.get_by_role("region", name="Entities").get_by_role("link", name="Haditha dam").click()
+    expect(page).to_have_url(re.compile(r"/entities/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Haditha dam")
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Haditha holds out")
 
     haditha = next(a for a in httpx.get(live_server.url("/api/articles")).json()
                    if a["title"] == "Haditha holds out")
