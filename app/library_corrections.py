@@ -97,16 +97,13 @@ def article_slugs(session: Session, corrections: list[LibraryCorrection]) -> dic
 
 def merge(session: Session, library_id: int, into_id: int, author: str) -> LibraryCorrection:
     """Library entity ``library_id`` is ``into_id`` (or what that was merged into)."""
-    away = _live(session, library_id)
-    survivor = merged_into(session, into_id) or into_id
-    into = _live(session, survivor, field="into")
-    if into.id == away.id:
-        raise LibraryCorrectionError(
-            f"library entity {library_id} cannot be merged into itself"
-            + (f" (entity {into_id} was merged into it)" if into_id != library_id else ""),
-            "into")
+    away, into = _merge_pair(session, library_id, into_id)
     articles = _articles_with(session, [away.id])
     _serialise(session, articles, [away.id, into.id])
+    # Checked again under the locks: an editor merging the other way at the same moment
+    # would otherwise make a cycle.
+    session.expire_all()
+    away, into = _merge_pair(session, library_id, into_id)
     correction = _record(session, "merge", author, library_id=away.id, into_id=into.id,
                          before={"entity": _described(away), "into": _described(into)},
                          after={"into": into.id})
@@ -116,23 +113,27 @@ def merge(session: Session, library_id: int, into_id: int, author: str) -> Libra
     return correction
 
 
+def _merge_pair(session: Session, library_id: int, into_id: int
+                ) -> tuple[LibraryEntity, LibraryEntity]:
+    away = _live(session, library_id)
+    survivor = merged_into(session, into_id) or into_id
+    into = _live(session, survivor, field="into")
+    if into.id == away.id:
+        raise LibraryCorrectionError(
+            f"library entity {library_id} cannot be merged into itself"
+            + (f" (entity {into_id} was merged into it)" if into_id != library_id else ""),
+            "into")
+    return away, into
+
+
 def detach(session: Session, library_id: int, article_entity_id: int, author: str
            ) -> LibraryCorrection:
     """One article's entity leaves library entity ``library_id`` for one of its own."""
-    source = _live(session, library_id)
-    entity = session.get(Entity, article_entity_id) if 1 <= article_entity_id <= MAX_ID else None
-    if entity is None or entity.library_id != source.id:
-        raise LibraryCorrectionError(
-            f"article entity {article_entity_id} is not one of library entity {library_id}'s",
-            "article_entity_id")
-    others = session.scalar(select(Entity.id).where(
-        Entity.library_id == source.id, Entity.id != entity.id).limit(1))
-    if others is None:
-        raise LibraryCorrectionError(
-            f"article entity {article_entity_id} is already the only one of library entity "
-            f"{library_id}: there is nothing to detach it from", "article_entity_id")
+    source, entity = _detach_pair(session, library_id, article_entity_id)
+    _serialise(session, [entity.article_id], [source.id])
+    session.expire_all()  # checked again under the locks
+    source, entity = _detach_pair(session, library_id, article_entity_id)
     article = entity.article
-    _serialise(session, [article.id], [source.id])
     correction = _record(
         session, "detach", author, library_id=source.id, into_id=None, article_id=article.id,
         entity_key=entity.key,
@@ -149,6 +150,23 @@ def detach(session: Session, library_id: int, article_entity_id: int, author: st
     return correction
 
 
+def _detach_pair(session: Session, library_id: int, article_entity_id: int
+                 ) -> tuple[LibraryEntity, Entity]:
+    source = _live(session, library_id)
+    entity = session.get(Entity, article_entity_id) if 1 <= article_entity_id <= MAX_ID else None
+    if entity is None or entity.library_id != source.id:
+        raise LibraryCorrectionError(
+            f"article entity {article_entity_id} is not one of library entity {library_id}'s",
+            "article_entity_id")
+    others = session.scalar(select(Entity.id).where(
+        Entity.library_id == source.id, Entity.id != entity.id).limit(1))
+    if others is None:
+        raise LibraryCorrectionError(
+            f"article entity {article_entity_id} is already the only one of library entity "
+            f"{library_id}: there is nothing to detach it from", "article_entity_id")
+    return source, entity
+
+
 def undo(session: Session, correction_id: int, author: str) -> LibraryCorrection:
     """Take a library correction back: every article it touched is recomputed without it."""
     correction = get(session, correction_id)
@@ -160,6 +178,9 @@ def undo(session: Session, correction_id: int, author: str) -> LibraryCorrection
     else:
         articles = [correction.article_id] if correction.article_id is not None else []
         _serialise(session, articles, [correction.library_id])
+    session.refresh(correction)  # under the locks: another editor may have undone it
+    if correction.status == "undone":
+        raise NotFound(f"library correction {correction_id} was already undone")
     correction.status, correction.undone_at = "undone", utcnow()
     correction.reason = f"undone by {author}"[:300]
     session.flush()

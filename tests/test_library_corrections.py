@@ -249,3 +249,47 @@ def test_extracted_ministries_of_two_countries_stay_apart(ingest_text, session_f
             select(Entity).where(Entity.key == "actor:ministry of interior"))}
     assert set(libs) == {one, two, three}
     assert len(set(libs.values())) == 3
+
+
+def test_two_editors_merging_two_entities_opposite_ways_at_once_make_no_cycle(
+    put: Store, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    f = session_factory
+    a = put("a", "Sam Rivers spoke. Samuel Rivers agreed.", [SAM, SAMUEL])
+    sam, samuel = _lib_id(f, a, "Sam Rivers"), _lib_id(f, a, "Samuel Rivers")
+    assert sam and samuel
+    both_checked = threading.Barrier(2, timeout=20)
+    serialise = edits._serialise
+
+    def after_both_checked(*args: object) -> None:
+        both_checked.wait()  # both editors saw two live, unmerged entities
+        serialise(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(edits, "_serialise", after_both_checked)
+    outcomes: list[str] = []
+
+    def merge(away: int, into: int) -> None:
+        try:
+            with session_scope(f) as session:
+                edits.merge(session, away, into, "editor")
+            outcomes.append("merged")
+        except edits.LibraryCorrectionError as exc:
+            outcomes.append(f"refused {exc.status}")
+
+    threads = [threading.Thread(target=merge, args=pair) for pair in ((sam, samuel),
+                                                                      (samuel, sam))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["merged", "refused 409"] or sorted(outcomes) == [
+        "merged", "refused 422"], outcomes
+    with f() as session:
+        merged = library.merge_map(session)
+        assert len(merged) == 1
+        (away, into), = merged.items()
+        assert edits.merged_into(session, away) == into
+        assert edits.merged_into(session, into) is None
+    assert _lib_id(f, a, "Sam Rivers") == _lib_id(f, a, "Samuel Rivers") == into
