@@ -1,8 +1,10 @@
-"""Command line: ``python -m app ingest FILE...``, ``serve``, ``migrate``, ``ingest-default``."""
+"""Command line: ``python -m app ingest FILE...``, ``serve``, ``worker``, ``migrate``,
+``ingest-default``."""
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="server processes (default: WEB_CONCURRENCY, else 1)")
     serve.add_argument("--access-log", action="store_true", default=None,
                        help="log every request (default: ACCESS_LOG, else off)")
+    worker = sub.add_parser(
+        "worker", help="run ingest jobs (browser uploads, POST /api/articles) until stopped"
+    )
+    worker.add_argument("--threads", type=int, default=1,
+                        help="jobs run at once by this process (default 1)")
     return parser
 
 
@@ -269,14 +276,70 @@ def serve(host: str | None, port: int | None, workers: int | None = None,
     except DatabaseProblem as exc:
         _error(str(exc))
         return EXIT_DATABASE
-    uvicorn.run(
-        "app.web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.web_concurrency,
-        access_log=settings.access_log if access_log is None else access_log,
-    )
+    with _local_worker(settings.local_worker):
+        uvicorn.run(
+            "app.web.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.web_concurrency,
+            access_log=settings.access_log if access_log is None else access_log,
+        )
+    return 0
+
+
+@contextmanager
+def _local_worker(wanted: bool) -> Iterator[None]:
+    """Unless workers run elsewhere (LOCAL_WORKER=false), one worker process beside the
+    server, so that uploads are ingested with nothing else to start; stopped with it."""
+    if not wanted:
+        yield
+        return
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "app", "worker"])
+    try:
+        yield
+    finally:
+        process.terminate()  # huey puts a job it was running back on the queue
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def worker(threads: int) -> int:
+    """Run ingest jobs until stopped (SIGINT: after the jobs running now; SIGTERM: at once,
+    putting them back on the queue)."""
+    import logging
+
+    from app.db import make_engine, make_session_factory
+    from app.ingest.worker import ExtractionWorker
+    from app.jobs import Jobs
+
+    settings = get_settings()
+    try:
+        check_database(settings.database_url)
+    except DatabaseProblem as exc:
+        _error(str(exc))
+        return EXIT_DATABASE
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    engine = make_engine(settings.database_url)
+    jobs = Jobs(settings.database_url, make_session_factory(engine),
+                settings.max_article_chars, settings.ingest_timeout)
+    # Extraction in a child process of its own: a crash there fails one attempt of one job
+    # (retried once), never the worker; the child keeps its spaCy pipeline between jobs.
+    extraction = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    try:
+        consumer = jobs.consumer(extraction.extract, workers=max(threads, 1))
+        recovered = jobs.recover()
+        if recovered:
+            logging.getLogger(__name__).info("queued %d interrupted job(s) again", recovered)
+        consumer.run()
+    finally:
+        extraction.shutdown(kill=True)
+        engine.dispose()
     return 0
 
 
@@ -293,4 +356,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate()
     if args.command == "ingest-default":
         return ingest_default()
+    if args.command == "worker":
+        return worker(args.threads)
     return serve(args.host, args.port, args.workers, args.access_log)

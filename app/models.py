@@ -8,13 +8,17 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -400,30 +404,66 @@ class ExtractionSnapshot(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class IngestJob(Base):
-    """One uploaded file of a batch, waiting for, in, or done with its ingest."""
+class Job(Base):
+    """An ingest job: what was asked (kept until the job is finished), how far it has got and
+    what came of it. Written by the server (queued) and by whichever worker runs it, so any
+    process reads the same state. The queue itself is huey's (``job_queue_*`` below)."""
 
-    __tablename__ = "ingest_jobs"
-    __table_args__ = (
-        Index("ix_ingest_jobs_batch", "batch_id", "position"),
-        Index("ix_ingest_jobs_status", "status"),
-    )
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_batch", "batch_id", "position"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    batch_id: Mapped[str] = mapped_column(String(32))
-    position: Mapped[int] = mapped_column(Integer)
-    filename: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
-    text: Mapped[str | None] = mapped_column(Text)  # kept until the job is done
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    batch_id: Mapped[str | None] = mapped_column(String(32))  # a browser upload of files
+    position: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    text: Mapped[str | None] = mapped_column(Text)  # kept until the job is finished
+    slug: Mapped[str | None] = mapped_column(String(200))  # as asked for
     title: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str | None] = mapped_column(String(2000))
     published: Mapped[date | None] = mapped_column(Date)
-    slug: Mapped[str | None] = mapped_column(String(200))  # the article, once done
-    error: Mapped[str | None] = mapped_column(String(1000))  # why it failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    article_slug: Mapped[str | None] = mapped_column(String(200))  # the result, once done
+    outcome: Mapped[str | None] = mapped_column(String(16))  # created | revised | unchanged
+    revision: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(1000))  # why it failed (or was retried)
+    error_status: Mapped[int | None] = mapped_column(Integer)  # 409, 413, 422 or 503
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# huey's SqlStorage tables (see app.jobs.QueueStorage), declared here so that the migration
+# that creates them and the models agree. Only huey reads and writes them.
+job_queue_task = Table(
+    "job_queue_task", Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue", String(255), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("priority", Float, nullable=False),
+    Index("ix_job_queue_task_order", "priority", "id"),
+)
+job_queue_schedule = Table(
+    "job_queue_schedule", Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("queue", String(255), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Index("ix_job_queue_schedule_due", "queue", "timestamp"),
+)
+job_queue_kv = Table(
+    "job_queue_kv", Base.metadata,
+    Column("queue", String(255), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+job_queue_counter = Table(
+    "job_queue_counter", Base.metadata,
+    Column("queue", String(255), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
 
 
 class ContentRevision(Base):

@@ -24,7 +24,7 @@ from sqlalchemy.sql.schema import Table
 from app.models import ContentRevision
 
 # Tables no page shows (the batch page is never cached): writing them changes no revision.
-QUIET_TABLES = frozenset({"content_revision", "ingest_jobs", "extraction_snapshots"})
+QUIET_TABLES = frozenset({"content_revision", "jobs", "extraction_snapshots"})
 ROW_ID = 1
 _CHANGED = "content_changed"
 

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     spacy_model: str = "en_core_web_sm"
     ingest_timeout: float = 120.0
+    # `serve` starts one ingest worker process beside the server. Turn it off where workers
+    # run on their own (`python -m app worker`, docker compose's `worker` service).
+    local_worker: bool = True
     max_article_chars: int = 200_000
     # The address readers use to reach the server. Every absolute URL the app writes
     # (canonical links, share cards, annotation ids) starts with it; the request's Host

@@ -93,5 +93,6 @@ class ExtractionWorker:
                 "the extraction worker stopped unexpectedly; it has been restarted, try again"
             ) from None
 
-    def shutdown(self) -> None:
-        self._discard(self._executor, kill=False)
+    def shutdown(self, kill: bool = False) -> None:
+        """Let the child go; with ``kill``, end it even in the middle of a job."""
+        self._discard(self._executor, kill=kill)

@@ -7,15 +7,18 @@ from typing import Annotated, Any, NoReturn
 from fastapi import APIRouter, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from app import repository as repo
-from app.ingest.service import ArticleInput, IngestError, ingest_article
-from app.ingest.worker import WorkerUnavailable
+from app.ingest.service import ArticleInput, IngestError
+from app.jobs import FAILED, JobStatus, JobsUnavailable
 from app.models import Article
 from app.web.auth import WriterDep
 from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
+from app.web.jobs_api import check_and_queue, wait_for
+from app.web.links import Links
 from app.web.schemas import (
     ArticleDetail,
     ArticleSummary,
@@ -24,6 +27,7 @@ from app.web.schemas import (
     ErrorOut,
     HealthOut,
     IngestOut,
+    JobOut,
     MentionWithEntity,
     QuoteOut,
 )
@@ -150,8 +154,11 @@ def _error(description: str) -> dict[str, Any]:
     "/api/articles",
     tags=["articles"],
     status_code=201,
+    response_model=IngestOut,
     responses={
         200: {"model": IngestOut, "description": "unchanged, or a new revision"},
+        202: {"model": JobOut, "description": "queued (asked for with `Prefer: respond-async`, "
+              "or not finished within the ingest timeout): follow `Location`"},
         400: _error("the body is not UTF-8 JSON text"),
         401: _error("no credentials: neither a bearer token nor a signed-in session"),
         403: _error("wrong token, no CSRF token, or writes disabled (ADMIN_TOKEN unset)"),
@@ -162,26 +169,60 @@ def _error(description: str) -> dict[str, Any]:
 )
 async def post_article(
     _writer: WriterDep, body: ArticleIn, request: Request, response: Response, links: LinksDep
-) -> IngestOut:
-    settings = request.app.state.settings
-    factory = request.app.state.session_factory
+) -> Any:
+    """Ingest an article through the job queue. By default the answer waits for the job
+    (up to the ingest timeout); with `Prefer: respond-async` it is 202 at once, with the
+    job's URL in `Location` (`GET /api/jobs/{id}`)."""
     item = ArticleInput(body.text, body.slug, body.title, body.source, body.published)
+    state = request.app.state
     try:
-        # In a worker thread: normalising a long text, waiting on a locked database and
-        # waiting for the extraction process must not stall the event loop.
-        outcome = await run_in_threadpool(
-            ingest_article, factory, item, request.app.state.worker.extract,
-            settings.max_article_chars,
-        )
-    except WorkerUnavailable as exc:
-        raise HTTPException(503, f"{exc}; nothing was stored") from exc
+        job_id, _ = await check_and_queue(state, item)
     except IngestError as exc:
         _raise_ingest_error(exc)
-    response.status_code = 201 if outcome.status == "created" else 200
-    return IngestOut(
-        slug=outcome.slug, status=outcome.status, revision=outcome.revision,
-        url=links.article(outcome.slug),
-    )
+    except JobsUnavailable as exc:
+        raise HTTPException(503, f"{exc}; nothing was stored") from exc
+    respond_async, wait = _preferences(request.headers.get("prefer", ""))
+    job = await run_in_threadpool(state.jobs.job_status, job_id)
+    if not respond_async:
+        job = await wait_for(state, job_id, wait)
+    if not job.finished:
+        return _accepted(job, links, respond_async)
+    if job.state == FAILED:
+        _raise_job_failure(job)
+    response.status_code = 201 if job.outcome == "created" else 200
+    assert job.slug is not None
+    return IngestOut(slug=job.slug, status=job.outcome or "created",
+                     revision=job.revision or 1, url=links.article(job.slug))
+
+
+def _preferences(header: str) -> tuple[bool, float | None]:
+    """RFC 7240: ``respond-async``, and ``wait=N`` seconds at most."""
+    respond_async, wait = False, None
+    for preference in header.split(","):
+        name, _, value = preference.split(";")[0].strip().partition("=")
+        if name.lower() == "respond-async":
+            respond_async = True
+        elif name.lower() == "wait" and value.strip().isdigit():
+            wait = float(value.strip())
+    return respond_async, wait
+
+
+def _accepted(job: JobStatus, links: Links, applied: bool) -> JSONResponse:
+    headers = {"Location": links.api_job(job.id), "Cache-Control": "no-store"}
+    if applied:
+        headers["Preference-Applied"] = "respond-async"
+    return JSONResponse(JobOut.of(job, links).model_dump(mode="json"), status_code=202,
+                        headers=headers)
+
+
+def _raise_job_failure(job: JobStatus) -> NoReturn:
+    reason = job.error or "the job failed"
+    if job.error_status == 422:
+        raise RequestValidationError(
+            [{"loc": ("body", "text"), "msg": reason, "type": "value_error"}])
+    if job.error_status in (409, 413):
+        raise HTTPException(job.error_status, reason)
+    raise HTTPException(503, f"{reason}; nothing was stored")
 
 
 def _raise_ingest_error(exc: IngestError) -> NoReturn:

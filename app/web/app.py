@@ -17,7 +17,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine, make_session_factory
-from app.ingest.worker import ExtractionWorker
+from app.jobs import Jobs
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.web import (
     account,
@@ -25,6 +25,7 @@ from app.web import (
     authoring,
     corrections_api,
     corrections_pages,
+    jobs_api,
     library_api,
     library_corrections_api,
     library_corrections_pages,
@@ -34,7 +35,6 @@ from app.web import (
     sharing,
 )
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
-from app.web.batch_runner import BatchRunner
 from app.web.links import Links
 from app.web.serving import (
     ResponseCache,
@@ -53,10 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await app.state.batch_runner.resume()
         yield
-        await app.state.batch_runner.stop()
-        app.state.worker.shutdown()
+        app.state.jobs.stop_consumer()  # only tests run one in the server's process
         app.state.revisions.close()
         app.state.engine.dispose()
 
@@ -69,8 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
-    app.state.worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
-    app.state.batch_runner = BatchRunner(app.state)
+    # Ingest jobs are queued here and run by worker processes (`python -m app worker`).
+    app.state.jobs = Jobs(settings.database_url, app.state.session_factory,
+                          settings.max_article_chars, settings.ingest_timeout)
     app.state.assets = StaticAssets(STATIC_DIR)
     app.state.links = Links(settings.public_url, app.state.assets.url)
     app.state.revisions = Revisions(app.state.engine)
@@ -83,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(corrections_api.router)
     app.include_router(authoring.router)
+    app.include_router(jobs_api.router)
     app.include_router(authoring.pages)  # before pages: /articles/new is not a slug
     app.include_router(corrections_pages.router)
     app.include_router(reader_api.router)

@@ -14,13 +14,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
-from app import batches
-from app.db import session_scope
 from app.ingest.service import ArticleInput, IngestError, delete_article
-from app.ingest.worker import WorkerUnavailable
+from app.jobs import FAILED, FINISHED, BatchItem, Jobs, JobsUnavailable
 from app.web.auth import WriterDep, is_signed_in
 from app.web.deps import ArticleDep, LinksDep, SessionDep, TemplatesDep
-from app.web.ingesting import ingest_through_worker
+from app.web.jobs_api import check_and_queue, wait_for
 from app.web.schemas import BatchJobOut, BatchOut, ErrorOut
 from app.web.uploads import ACCEPTED, UnreadableFile, display_name, read_upload
 
@@ -101,7 +99,7 @@ def _source(value: str) -> str | None:
     return value
 
 
-async def _files(form: FormData) -> list[batches.BatchItem]:
+async def _files(form: FormData) -> list[BatchItem]:
     uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if len(uploads) > MAX_FILES:
         raise FormProblem(f"Upload at most {MAX_FILES} files at a time.", "files")
@@ -113,27 +111,27 @@ async def _files(form: FormData) -> list[batches.BatchItem]:
             # Parsing a web page is real work: off the event loop.
             found = await run_in_threadpool(read_upload, name, data)
         except UnreadableFile as exc:
-            items.append(batches.BatchItem(name, None, error=str(exc)))
+            items.append(BatchItem(name, None, error=str(exc)))
             continue
-        items.append(batches.BatchItem(name, found.text, found.title, found.source))
+        items.append(BatchItem(name, found.text, found.title, found.source))
     return items
 
 
-async def _items(form: FormData) -> list[batches.BatchItem]:
+async def _items(form: FormData) -> list[BatchItem]:
     title = _text_field(form, "title") or None
     source = _source(_text_field(form, "source"))
     published = _published(_text_field(form, "published"))
     text = form.get("text")
     items = []
     if isinstance(text, str) and text.strip():
-        items.append(batches.BatchItem("pasted text", text, title, source, published))
+        items.append(BatchItem("pasted text", text, title, source, published))
     items.extend(await _files(form))
     if not items:
         raise FormProblem("Paste the article's text or choose one or more files.", "text")
     if len(items) == 1:
         # One article: what the form says about it wins over what the file says.
         only = items[0]
-        items = [batches.BatchItem(only.filename, only.text, title or only.title,
+        items = [BatchItem(only.filename, only.text, title or only.title,
                                    source or only.source, published, only.error)]
     return items
 
@@ -152,47 +150,58 @@ async def add_article(
             return await _add_one(request, items[0], links)
     except FormProblem as problem:
         return _form_page(request, templates, values, problem)
-    batch_id = await run_in_threadpool(_queue, request, items)
-    request.app.state.batch_runner.kick()
+    jobs: Jobs = request.app.state.jobs
+    try:
+        batch_id = await run_in_threadpool(jobs.enqueue_batch, items)
+    except JobsUnavailable as exc:
+        return _form_page(request, templates, values,
+                          FormProblem(f"The files could not be queued now: {exc}.", None, 503))
     return RedirectResponse(links.batch(batch_id), status_code=303)
 
 
-async def _add_one(request: Request, item: batches.BatchItem, links: LinksDep) -> Response:
+async def _add_one(request: Request, item: BatchItem, links: LinksDep) -> Response:
+    """Queued like every ingest, and waited for: the article opens when it is done (the
+    batch page follows it if it takes longer than the ingest timeout)."""
     if item.error is not None or item.text is None:
         raise FormProblem(f"{item.filename}: {item.error}", "files")
     article = ArticleInput(item.text, None, item.title, item.source, item.published)
     try:
-        outcome = await ingest_through_worker(request.app.state, article)
+        job_id, batch_id = await check_and_queue(request.app.state, article, item.filename,
+                                                 batch=True)
     except IngestError as exc:
         field = {"text": "text", "title": "title", "source": "source"}.get(exc.field, "text")
         raise FormProblem(f"The article could not be added: {exc}.", field,
                           exc.status) from exc
-    except WorkerUnavailable as exc:
+    except JobsUnavailable as exc:
         raise FormProblem(f"The article could not be added now: {exc}.", None, 503) from exc
-    return RedirectResponse(links.article(outcome.slug), status_code=303)
-
-
-def _queue(request: Request, items: list[batches.BatchItem]) -> str:
-    with session_scope(request.app.state.session_factory) as session:
-        return batches.create_batch(session, items)
+    job = await wait_for(request.app.state, job_id)
+    if job.state == FAILED:
+        raise FormProblem(f"The article could not be added: {job.error}.", None,
+                          job.error_status or 503)
+    if job.slug is None:
+        assert batch_id is not None
+        return RedirectResponse(links.batch(batch_id), status_code=303)
+    return RedirectResponse(links.article(job.slug), status_code=303)
 
 
 # ---------------------------------------------------------------- batches
 
 
-def _batch(session: SessionDep, batch_id: str, links: LinksDep) -> BatchOut:
-    jobs = batches.jobs_of(session, batch_id) if len(batch_id) <= 32 else []
-    if not jobs:
+def _batch(request: Request, batch_id: str, links: LinksDep) -> BatchOut:
+    jobs: Jobs = request.app.state.jobs
+    found = jobs.batch_status(batch_id)
+    if not found:
         raise HTTPException(404, f"no batch {batch_id!r}")
     return BatchOut(
         id=batch_id,
-        finished=all(j.status in (batches.DONE, batches.FAILED) for j in jobs),
+        finished=all(j.state in FINISHED for j in found),
         jobs=[
             BatchJobOut(
-                filename=j.filename, status=j.status, slug=j.slug, error=j.error,
-                url=links.article(j.slug) if j.slug else None,
+                filename=j.filename or "", status=j.state, slug=j.slug,
+                error=j.error, url=links.article(j.slug) if j.slug else None,
+                job=links.api_job(j.id),
             )
-            for j in jobs
+            for j in found
         ],
     )
 
@@ -201,17 +210,18 @@ def _batch(session: SessionDep, batch_id: str, links: LinksDep) -> BatchOut:
     "/api/batches/{batch_id}", tags=["articles"],
     responses={404: {"model": ErrorOut, "description": "no such batch"}},
 )
-def get_batch(batch_id: str, session: SessionDep, links: LinksDep) -> BatchOut:
+def get_batch(batch_id: str, request: Request, response: Response, links: LinksDep
+              ) -> BatchOut:
     """The files of a browser upload and how far each has got."""
-    return _batch(session, batch_id, links)
+    response.headers["Cache-Control"] = "no-store"
+    return _batch(request, batch_id, links)
 
 
 @pages.get("/batches/{batch_id}")
 def batch_page(
-    batch_id: str, request: Request, session: SessionDep, templates: TemplatesDep,
-    links: LinksDep,
+    batch_id: str, request: Request, templates: TemplatesDep, links: LinksDep,
 ) -> Response:
-    batch = _batch(session, batch_id, links)
+    batch = _batch(request, batch_id, links)
     refresh = not batch.finished and request.query_params.get("refresh") != "off"
     response = templates.TemplateResponse(
         request, "batch.html",

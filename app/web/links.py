@@ -112,6 +112,9 @@ class Links:
     def api_batch(self, batch_id: str) -> str:
         return f"/api/batches/{_seg(batch_id)}"
 
+    def api_job(self, job_id: str) -> str:
+        return f"/api/jobs/{_seg(job_id)}"
+
     # JSON
     def api_articles(self) -> str:
         return "/api/articles"

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.anchoring import Anchor
+from app.jobs import JobStatus
 from app.library_reads import aliases_of
 from app.models import (
     Article,
@@ -306,12 +307,37 @@ class CorrectionOut(BaseModel):
         )
 
 
+class JobOut(BaseModel):
+    """An ingest job, as ``GET /api/jobs/{id}`` reports it."""
+
+    id: str
+    state: str = Field(description="queued, running, done or failed")
+    url: str = Field(description="this job, relative to the site")
+    filename: str | None = Field(description="the uploaded file, for a browser upload")
+    attempts: int = Field(description="runs started so far (a crashed run is retried once)")
+    result: IngestOut | None = Field(description="the article, once done")
+    error: str | None = Field(description="why it failed (or, while queued, why it is retried)")
+    created: UtcDatetime
+    updated: UtcDatetime
+
+    @classmethod
+    def of(cls, job: JobStatus, links: Links) -> "JobOut":
+        result = None
+        if job.state == "done" and job.slug is not None:
+            result = IngestOut(slug=job.slug, status=job.outcome or "created",
+                               revision=job.revision or 1, url=links.article(job.slug))
+        return cls(id=job.id, state=job.state, url=links.api_job(job.id),
+                   filename=job.filename, attempts=job.attempts, result=result,
+                   error=job.error, created=job.created_at, updated=job.updated_at)
+
+
 class BatchJobOut(BaseModel):
     filename: str
     status: str = Field(description="queued, running, done or failed")
     slug: str | None = Field(description="the article, once done")
     url: str | None = Field(description="the article's page, once done")
     error: str | None = Field(description="why it failed")
+    job: str = Field(description="the job, relative to the site")
 
 
 class BatchOut(BaseModel):

@@ -1,6 +1,7 @@
 """A stand-in for the extraction worker: the HTTP ingest path without a process or spaCy."""
 
 from collections.abc import Callable
+from typing import Any
 
 from app.nlp.normalise import NormalisedText
 from app.nlp.types import Extraction
@@ -33,6 +34,16 @@ class FakeWorker:
 
     def shutdown(self) -> None:
         pass
+
+
+def consume_jobs(app: Any, worker: Any = None, threads: int = 1) -> Any:
+    """Run ``app``'s ingest jobs in threads of the test process with ``worker``'s extraction
+    (a ``FakeWorker`` unless given): the real queue and task, no worker process. Stopped when
+    the app shuts down; ``app.state.worker_under_test`` is ``worker``."""
+    worker = worker if worker is not None else FakeWorker()
+    app.state.jobs.run_here(worker.extract, threads=threads)
+    app.state.worker_under_test = worker
+    return worker
 
 
 # Run inside the real worker's child process in place of ``_extract_in_child`` (pickled by

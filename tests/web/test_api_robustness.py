@@ -3,6 +3,7 @@ and nothing half-stored. Extraction is faked unless the test is about the worker
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -23,6 +24,7 @@ from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import SAMPLE, sample_extraction, store_text
 from tests.web.fakes import (
     FakeWorker,
+    consume_jobs,
     crash_in_child,
     empty_extraction,
     empty_in_child,
@@ -36,12 +38,16 @@ TEXT = "Fighters attacked Kirkuk on Monday, officials said.\n\nThe police pushed
 OTHER = "Fighters attacked Kirkuk again on Tuesday.\n\nThe police withdrew."
 
 
-def make_client(settings: Settings, worker: Any = None) -> TestClient:
+def make_client(settings: Settings, worker: Any = None, threads: int = 1) -> TestClient:
+    """The app, its ingest jobs run in this process by ``worker`` (default: the real
+    extraction worker process)."""
+    from app.ingest.worker import ExtractionWorker
     from app.web.app import create_app
 
     app = create_app(settings)
-    if worker is not None:
-        app.state.worker = worker
+    if worker is None:
+        worker = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    consume_jobs(app, worker, threads)
     return TestClient(app, raise_server_exceptions=False, base_url="http://localhost")
 
 
@@ -98,10 +104,11 @@ def test_two_concurrent_posts_of_a_new_slug(settings: Settings, session_factory:
     for round_ in range(3):
         slug = f"race-{round_}"
         app = create_app(settings)
-        app.state.worker = FakeWorker(before=_gate(2))
+        consume_jobs(app, FakeWorker(before=_gate(2)), threads=2)  # both jobs at once
         bodies = [{"text": TEXT, "slug": slug}, {"text": TEXT if same_text else OTHER,
                                                  "slug": slug}]
         responses = run_async(partial(_post_concurrently, app, bodies))
+        app.state.jobs.stop_consumer()
         assert sorted(r.status_code for r in responses) == [200, 201], [r.text for r in responses]
         outcomes = sorted(r.json()["status"] for r in responses)
         if same_text:
@@ -158,45 +165,56 @@ def test_a_slug_that_keeps_conflicting_is_409_and_stores_nothing(
 
 
 @pytest.mark.slow
-def test_worker_crash_is_503_and_the_next_ingest_gets_a_new_worker(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, session_factory: Any
+def test_worker_crash_is_retried_once_then_503_and_the_next_ingest_gets_a_new_worker(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, session_factory: Any
 ) -> None:
     monkeypatch.setattr("app.ingest.worker._extract_in_child", crash_in_child)
-    crashed = post(client, text=TEXT, slug="kirkuk")
-    assert crashed.status_code == 503
-    assert "stopped unexpectedly" in detail(crashed) and "nothing was stored" in detail(crashed)
-    assert article_count(session_factory) == 0
+    with make_client(settings) as client:
+        crashed = post(client, text=TEXT, slug="kirkuk")
+        assert crashed.status_code == 503
+        assert "stopped unexpectedly" in detail(crashed)
+        assert "nothing was stored" in detail(crashed)
+        assert article_count(session_factory) == 0
 
-    monkeypatch.setattr("app.ingest.worker._extract_in_child", empty_in_child)
-    again = post(client, text=TEXT, slug="kirkuk")
-    assert again.status_code == 201, again.text
+        monkeypatch.setattr("app.ingest.worker._extract_in_child", empty_in_child)
+        again = post(client, text=TEXT, slug="kirkuk")
+        assert again.status_code == 201, again.text
+    client.app.state.worker_under_test.shutdown()  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
-def test_worker_timeout_is_503_and_the_runaway_worker_is_replaced(
+def test_worker_timeout_answers_202_and_the_job_fails_after_its_retry(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, session_factory: Any
 ) -> None:
     monkeypatch.setattr("app.ingest.worker._extract_in_child", hang_in_child)
-    with make_client(settings.model_copy(update={"ingest_timeout": 5.0})) as c:
+    with make_client(settings.model_copy(update={"ingest_timeout": 3.0})) as c:
         slow = post(c, text=TEXT, slug="kirkuk")
-        assert slow.status_code == 503
-        assert "longer than 5 s" in detail(slow) and "nothing was stored" in detail(slow)
+        # Not finished within the ingest timeout: the job goes on, the answer says where.
+        assert slow.status_code == 202, slow.text
+        job_url = slow.headers["location"]
+        assert slow.json()["state"] in ("queued", "running")
+        deadline = time.monotonic() + 30
+        while (job := c.get(job_url).json())["state"] != "failed":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+        assert "longer than 3 s" in job["error"] and job["attempts"] == 2
         # The hung child was stopped: a new one answers at once, not after the old job.
         monkeypatch.setattr("app.ingest.worker._extract_in_child", empty_in_child)
         again = post(c, text=TEXT, slug="kirkuk")
         assert again.status_code == 201, again.text
+    c.app.state.worker_under_test.shutdown()  # type: ignore[attr-defined]
     assert article_count(session_factory) == 1
 
 
-def test_missing_model_in_the_worker_is_503(fake_client: TestClient) -> None:
+def test_missing_model_in_the_worker_is_503(settings: Settings) -> None:
     from app.ingest.worker import WorkerUnavailable
 
     class NoModel(FakeWorker):
         def extract(self, normalised: NormalisedText) -> Extraction:
             raise WorkerUnavailable("No spaCy English model found")
 
-    fake_client.app.state.worker = NoModel()  # type: ignore[attr-defined]
-    response = post(fake_client, text=TEXT)
+    with make_client(settings, NoModel()) as client:
+        response = post(client, text=TEXT)
     assert response.status_code == 503 and "spaCy" in detail(response)
 
 

@@ -6,6 +6,7 @@ generated bodies with a valid token; extraction is replaced by a fake that retur
 (the real worker has its own bounded test below), so this exercises validation and storage.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,19 +17,20 @@ from schemathesis.checks import positive_data_acceptance
 from app.settings import Settings
 from tests.conftest import ADMIN_TOKEN, TEST_HOSTS
 from tests.web.conftest import SAMPLE, store_text
-from tests.web.fakes import FakeWorker
+from tests.web.fakes import consume_jobs
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture
-def api_app(settings: Settings, session_factory: Any) -> Any:
+def api_app(settings: Settings, session_factory: Any) -> Iterator[Any]:
     from app.web.app import create_app
 
     store_text(session_factory, SAMPLE, "ramadi")  # the slug the schema's examples use
     app = create_app(settings)
-    app.state.worker = FakeWorker()
-    return app
+    consume_jobs(app)
+    yield app
+    app.state.jobs.stop_consumer()
 
 
 def _schema_app() -> Any:
@@ -58,12 +60,15 @@ def test_post_article_conforms(case: Any, api_app: Any) -> None:
 
 
 @pytest.fixture
-def real_worker_app(settings: Settings) -> Any:
+def real_worker_app(settings: Settings) -> Iterator[Any]:
+    from app.ingest.worker import ExtractionWorker
     from app.web.app import create_app
 
     app = create_app(settings)
+    worker = consume_jobs(app, ExtractionWorker(settings.spacy_model, settings.ingest_timeout))
     yield app
-    app.state.worker.shutdown()
+    app.state.jobs.stop_consumer()
+    worker.shutdown()
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from app.web.account import safe_next
 from app.web.auth import SESSION_COOKIE, FailureBackoff, load_or_create_secret
 from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import csrf_of, sign_in
-from tests.web.fakes import FakeWorker
+from tests.web.fakes import consume_jobs
 
 TEXT = "Fighters attacked Kirkuk on Monday, officials said.\n\nThe police pushed them back."
 
@@ -24,7 +24,7 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
     from app.web.app import create_app
 
     app = create_app(settings)
-    app.state.worker = FakeWorker()
+    consume_jobs(app)
     with TestClient(app) as client:
         yield client
 

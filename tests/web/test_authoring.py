@@ -15,7 +15,7 @@ from app.models import Article, Mention
 from app.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import SAMPLE, csrf_of, sign_in
-from tests.web.fakes import FakeWorker
+from tests.web.fakes import FakeWorker, consume_jobs
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 KIRKUK = "Fighters attacked Kirkuk on Monday, officials said.\n\nThe police pushed them back."
@@ -36,7 +36,7 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
     from app.web.app import create_app
 
     app = create_app(settings)
-    app.state.worker = FakeWorker()
+    consume_jobs(app)
     with TestClient(app) as client:
         yield client
 
@@ -167,7 +167,7 @@ def test_a_waiting_batch_page_refreshes_itself_without_script(settings: Settings
 
     gate = threading.Event()
     app = create_app(settings)
-    app.state.worker = FakeWorker(before=lambda: gate.wait(30))
+    consume_jobs(app, FakeWorker(before=lambda: gate.wait(30)))
     with TestClient(app) as client:
         csrf = sign_in(client)
         response = _post(client, csrf, files=[("a.txt", KIRKUK.encode()),

@@ -1,14 +1,32 @@
 """POST /api/articles runs extraction in a worker process and stores atomically."""
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.settings import Settings
 from tests.conftest import ADMIN_TOKEN
+from tests.web.fakes import consume_jobs
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 TEXT = (
     "Fighters of the Islamic State attacked Kirkuk on Monday, officials said.\n\n"
     "“We pushed them back,” said Ali Hassan, a police captain in Kirkuk."
 )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The app, its jobs run here by the real extraction worker process (spaCy)."""
+    from app.ingest.worker import ExtractionWorker
+    from app.web.app import create_app
+
+    app = create_app(settings)
+    worker = consume_jobs(app, ExtractionWorker(settings.spacy_model, settings.ingest_timeout))
+    with TestClient(app, base_url="http://localhost") as test_client:
+        yield test_client
+    worker.shutdown()
 
 
 def test_post_creates_then_unchanged_then_revision(client: TestClient) -> None:
