@@ -54,6 +54,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
 
     from app.db import make_engine, make_session_factory
     from app.ingest.service import ArticleInput, ingest_article
+    from app.ingest.worker import ExtractionWorker
     from app.nlp.extract import extract
     from app.settings import Settings
     from app.web.app import create_app
@@ -69,10 +70,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     store_text(factory, SAMPLE, "revise")
 
     port = _free_port()
-    app = create_app(Settings(
+    settings = Settings(
         database_url=db_url, public_url=f"http://127.0.0.1:{port}", admin_token=ADMIN_TOKEN,
         data_dir=tmp_path_factory.mktemp("data"),
-    ))
+    )
+    app = create_app(settings)
+    # Uploads are ingested by jobs, run here by the real extraction worker process.
+    extraction = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    app.state.jobs.run_here(extraction.extract)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -85,6 +90,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     yield LiveServer(f"http://127.0.0.1:{port}", factory)
     server.should_exit = True
     thread.join(timeout=10)
+    app.state.jobs.stop_consumer()
+    extraction.shutdown(kill=True)
     engine.dispose()
 
 

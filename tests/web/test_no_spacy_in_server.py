@@ -24,8 +24,11 @@ assert "spacy" not in sys.modules, "spacy was imported"
 
 
 @pytest.mark.slow
-def test_ingesting_over_http_does_not_import_spacy_in_the_server(db_url: str) -> None:
-    """The worker child loads spaCy; the server only unpickles plain extraction data."""
+def test_ingesting_over_http_does_not_import_spacy_in_the_server(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A worker process (spaCy in its extraction child) runs the job; the server only queues
+    it and reads its state."""
+    from tests.test_cli_worker import start_worker
+
     code = f"""
 import sys
 from fastapi.testclient import TestClient
@@ -40,5 +43,10 @@ if __name__ == "__main__":
         assert c.get("/api/articles/fighters-attacked-kirkuk-on-monday/entities").json()
     assert "spacy" not in sys.modules, "spacy was imported"
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    worker = start_worker(db_url, tmp_path)
+    try:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,67 @@
+"""``python -m app worker``: a real worker process (spaCy in its extraction child) runs what a
+server queued before it started, after that server stopped, and stops cleanly when told."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.settings import Settings
+from tests.conftest import ADMIN_TOKEN, TEST_HOSTS
+
+TEXT = ("Fighters of the Islamic State attacked Kirkuk on Monday, officials said.\n\n"
+        "“We pushed them back,” said Ali Hassan, a police captain in Kirkuk.")
+
+
+def start_worker(db_url: str, tmp_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data")}
+    log = (tmp_path / "worker.log").open("wb")
+    return subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def test_the_worker_command_needs_a_migrated_database(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    result = subprocess.run([sys.executable, "-m", "app", "worker"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 4 and "migrate" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_job_queued_before_any_worker_is_done_once_one_starts(
+    db_url: str, tmp_path: Path
+) -> None:
+    from app.web.app import create_app
+
+    settings = Settings(database_url=db_url, admin_token=ADMIN_TOKEN, allowed_hosts=TEST_HOSTS,
+                        data_dir=tmp_path / "data")
+    with TestClient(create_app(settings), base_url="http://localhost") as server:
+        queued = server.post("/api/articles", json={"text": TEXT, "slug": "kirkuk"},
+                             headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                                      "Prefer": "respond-async"})
+        assert queued.status_code == 202, queued.text
+    job_url = queued.headers["location"]
+
+    worker = start_worker(db_url, tmp_path)
+    try:
+        with TestClient(create_app(settings), base_url="http://localhost") as restarted:
+            assert restarted.get(job_url).json()["state"] in ("queued", "running")
+            deadline = time.monotonic() + 120  # the worker loads spaCy first
+            while (job := restarted.get(job_url).json())["state"] not in ("done", "failed"):
+                assert time.monotonic() < deadline and worker.poll() is None, job
+                time.sleep(0.2)
+            assert job["state"] == "done", job
+            assert job["result"]["status"] == "created" and job["attempts"] == 1
+            entities = restarted.get("/api/articles/kirkuk/entities").json()
+            assert any(e["name"] == "Kirkuk" for e in entities)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
