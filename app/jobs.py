@@ -160,8 +160,11 @@ class Jobs:
 
     def _enqueue(self, job_ids: Iterable[str]) -> None:
         huey = self.huey
-        for job_id in job_ids:
-            huey.enqueue(self._task.s(job_id, id=job_id))
+        # A connection for these writes only: peewee keeps one per thread, and a server's
+        # request threads are many (a worker's few consumer threads keep theirs).
+        with huey.storage.database.connection_context():
+            for job_id in job_ids:
+                huey.enqueue(self._task.s(job_id, id=job_id))
 
     # -------------------------------------------------- queueing (the server)
 

@@ -65,3 +65,53 @@ def test_a_job_queued_before_any_worker_is_done_once_one_starts(
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _command_line(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("local_worker, expected", [("true", 1), ("false", 0)])
+def test_serve_runs_a_local_worker_beside_the_server_unless_told_not_to(
+    db_url: str, tmp_path: Path, local_worker: str, expected: int
+) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data"),
+           "LOCAL_WORKER": local_worker}
+    serve = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and serve.poll() is None
+            time.sleep(0.2)
+        workers = [c for c in _children(serve.pid) if "app worker" in _command_line(c)]
+        assert len(workers) == expected
+        serve.send_signal(signal.SIGINT)  # Ctrl-C
+        assert serve.wait(timeout=30) == 0
+        for worker in workers:  # stopped and reaped with the server
+            assert not Path(f"/proc/{worker}").exists()
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait()
+
