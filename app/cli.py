@@ -315,7 +315,7 @@ def worker(threads: int) -> int:
     import logging
 
     from app.db import make_engine, make_session_factory
-    from app.ingest.worker import ExtractionWorker
+    from app.ingest.worker import ExtractionWorker, WorkerUnavailable
     from app.jobs import Jobs
 
     settings = get_settings()
@@ -331,11 +331,16 @@ def worker(threads: int) -> int:
     # Extraction in a child process of its own: a crash there fails one attempt of one job
     # (retried once), never the worker; the child keeps its spaCy pipeline between jobs.
     extraction = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    log = logging.getLogger(__name__)
     try:
+        try:
+            extraction.warm_up()  # the first job need not wait for the model
+        except WorkerUnavailable as exc:
+            log.error("extraction cannot run: %s; jobs will fail with this reason", exc)
         consumer = jobs.consumer(extraction.extract, workers=max(threads, 1))
         recovered = jobs.recover()
         if recovered:
-            logging.getLogger(__name__).info("queued %d interrupted job(s) again", recovered)
+            log.info("queued %d interrupted job(s) again", recovered)
         consumer.run()
     finally:
         extraction.shutdown(kill=True)

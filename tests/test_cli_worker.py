@@ -79,9 +79,8 @@ def _command_line(pid: int) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
-@pytest.mark.parametrize("local_worker, expected", [("true", 1), ("false", 0)])
-def test_serve_runs_a_local_worker_beside_the_server_unless_told_not_to(
-    db_url: str, tmp_path: Path, local_worker: str, expected: int
+def test_serve_runs_a_local_worker_beside_the_server_and_stops_it(
+    db_url: str, tmp_path: Path
 ) -> None:
     import socket
 
@@ -90,8 +89,7 @@ def test_serve_runs_a_local_worker_beside_the_server_unless_told_not_to(
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data"),
-           "LOCAL_WORKER": local_worker}
+    env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data")}
     serve = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -105,7 +103,7 @@ def test_serve_runs_a_local_worker_beside_the_server_unless_told_not_to(
             assert time.monotonic() < deadline and serve.poll() is None
             time.sleep(0.2)
         workers = [c for c in _children(serve.pid) if "app worker" in _command_line(c)]
-        assert len(workers) == expected
+        assert len(workers) == 1
         serve.send_signal(signal.SIGINT)  # Ctrl-C
         assert serve.wait(timeout=30) == 0
         for worker in workers:  # stopped and reaped with the server

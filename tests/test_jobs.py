@@ -6,8 +6,11 @@ an extraction of the test's own: no worker process, no spaCy.
 """
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -62,9 +65,26 @@ def make_jobs(db_url: str, session_factory: sessionmaker[Session]
 
 
 def finished(jobs: Jobs, job_id: str) -> JobStatus:
-    status = asyncio.run(jobs.wait(job_id, 20))
-    assert status.finished, status
+    deadline = time.monotonic() + 20
+    while not (status := jobs.job_status(job_id)).finished:  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, status
+        time.sleep(0.02)
+    assert status is not None
     return status
+
+
+def test_waiting_for_a_job_ends_when_it_is_finished_or_at_the_timeout(
+    make_jobs: Callable[[], Jobs],
+) -> None:
+    jobs = make_jobs()
+    job_id = jobs.enqueue_ingest(ArticleInput(KIRKUK, "kirkuk"))
+    # In a thread of its own: another test (Playwright) may have left a loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, jobs.wait(job_id, 0.2)).result().state == "queued"
+        jobs.run_here(Extractor())
+        assert pool.submit(asyncio.run, jobs.wait(job_id, 20)).result().state == "done"
+        with pytest.raises(KeyError):
+            pool.submit(asyncio.run, jobs.wait("no-such-job", 1)).result()
 
 
 def test_a_job_waits_for_a_worker_and_survives_a_restart_of_its_server(
@@ -153,7 +173,7 @@ def test_a_job_delivered_twice_runs_once(make_jobs: Callable[[], Jobs]) -> None:
     jobs.run_here(extract)
     finished(jobs, job_id)
     while jobs.huey.pending_count():
-        asyncio.run(asyncio.sleep(0.05))
+        time.sleep(0.05)
     jobs.stop_consumer()
     assert extract.calls == 1 and jobs.job_status(job_id).attempts == 1  # type: ignore[union-attr]
 
@@ -196,3 +216,27 @@ def test_a_job_interrupted_by_a_stopping_worker_goes_back_on_the_queue(
     assert status is not None and (status.state, status.attempts) == ("queued", 0)
     jobs.run_here(Extractor())
     assert finished(jobs, job_id).state == "done"
+
+
+def test_files_waiting_in_the_old_table_are_carried_over(tmp_path: Path) -> None:
+    from alembic import command
+    from app.cli import alembic_config
+    from app.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "lib0a1f5e2c")  # before the job queue
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO ingest_jobs (batch_id, position, filename, status, text, created_at, "
+            "updated_at) VALUES ('b1', 0, 'a.txt', 'queued', ?, '2026-12-01', '2026-12-01'), "
+            "('b1', 1, 'b.txt', 'done', NULL, '2026-12-01', '2026-12-01')", (KIRKUK,))
+    command.upgrade(alembic_config(url), "head")
+    jobs = Jobs(url, make_session_factory(engine), timeout=30)
+    (waiting,) = jobs.batch_status("b1")
+    assert (waiting.filename, waiting.state) == ("a.txt", "queued")
+    assert jobs.recover() == 1  # a worker starting puts it on the queue
+    jobs.run_here(Extractor())
+    assert finished(jobs, waiting.id).slug == "fighters-attacked-kirkuk-on-monday"
+    jobs.stop_consumer()
+    engine.dispose()

@@ -93,6 +93,13 @@ class ExtractionWorker:
                 "the extraction worker stopped unexpectedly; it has been restarted, try again"
             ) from None
 
+    def warm_up(self) -> None:
+        """Start the child and load its pipeline now rather than on the first job; raises
+        ``WorkerUnavailable`` (no model, say) as ``extract`` would."""
+        from app.nlp.normalise import normalise_text
+
+        self.extract(normalise_text("Officials in Baghdad said the road was open."))
+
     def shutdown(self, kill: bool = False) -> None:
         """Let the child go; with ``kill``, end it even in the middle of a job."""
         self._discard(self._executor, kill=kill)

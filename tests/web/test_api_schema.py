@@ -65,7 +65,9 @@ def real_worker_app(settings: Settings) -> Iterator[Any]:
     from app.web.app import create_app
 
     app = create_app(settings)
-    worker = consume_jobs(app, ExtractionWorker(settings.spacy_model, settings.ingest_timeout))
+    extraction = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
+    extraction.warm_up()  # loading spaCy is not what the client's timeout is for
+    worker = consume_jobs(app, extraction)
     yield app
     app.state.jobs.stop_consumer()
     worker.shutdown()

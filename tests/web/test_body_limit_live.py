@@ -31,7 +31,8 @@ def _free_port() -> int:
 @pytest.fixture
 def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "ADMIN_TOKEN": ADMIN_TOKEN}
+    env = {**os.environ, "DATABASE_URL": db_url, "ADMIN_TOKEN": ADMIN_TOKEN,
+           "LOCAL_WORKER": "false"}  # nothing here is ingested
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
         stdout=subprocess.DEVNULL, stderr=(tmp_path / "server.log").open("w"),
