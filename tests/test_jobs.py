@@ -224,7 +224,7 @@ def test_files_waiting_in_the_old_table_are_carried_over(tmp_path: Path) -> None
     from app.db import make_engine, make_session_factory
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    command.upgrade(alembic_config(url), "lib0a1f5e2c")  # before the job queue
+    command.upgrade(alembic_config(url), "jobs0b2c4d6e-1")  # before the job queue
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql(

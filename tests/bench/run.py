@@ -212,9 +212,10 @@ def bench_serving(seconds: int) -> list[str]:
     port, floor_port = free_port(), free_port()
     base, floor_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
     started = time.perf_counter()
+    # No ingest worker beside it: nothing is ingested, and its model load would take CPU.
     app = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)],
-                           env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+                           env={**env, "LOCAL_WORKER": "false"}, cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     floor = None
     try:
         wait_for(f"{base}/healthz")

@@ -49,7 +49,7 @@ def two_workers(db_url: str, tmp_path: Path, session_factory: sessionmaker[Sessi
     store_text(session_factory, SAMPLE, "sample")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "DATA_DIR": str(tmp_path / "data"),
-           "WEB_CONCURRENCY": "2"}
+           "WEB_CONCURRENCY": "2", "LOCAL_WORKER": "false"}  # its only children: 2 servers
     log = tmp_path / "server.log"
     server = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
