@@ -1,7 +1,7 @@
 """ingest jobs on huey: the job records and huey's queue tables replace ingest_jobs
 
 Revision ID: jobs0b2c4d6e
-Revises: rev1c0de5e7
+Revises: 0004_scale_indexes
 Create Date: 2026-12-03
 
 Jobs queued in the old table are carried over (their files are still waiting); the worker
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "jobs0b2c4d6e"
-down_revision: str | None = "rev1c0de5e7"
+down_revision: str | None = "0004_scale_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
