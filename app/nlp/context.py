@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from app.nlp.labels import NON_ENTITY_LABELS
+
 
 @dataclass
 class Candidate:
@@ -36,12 +38,26 @@ class ArticleContext:
     docs: list[Doc]
     sentences: list[tuple[int, int]] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
+    # names that are no entity of ours (an operation, a weapon, a conference): no mention
+    # lies in or across them
+    blocked: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for offset, doc in zip(self.offsets, self.docs, strict=True):
             for sent in doc.sents:
                 self.sentences.append((offset + sent.start_char, offset + sent.end_char))
+            self.blocked += [
+                (offset + e.start_char, offset + e.end_char)
+                for e in doc.ents
+                if e.label_ in NON_ENTITY_LABELS
+            ]
         self._sentence_starts = [s for s, _ in self.sentences]
+
+    def is_blocked(self, start: int, end: int) -> bool:
+        """Whether the span lies in or across a name that is no entity of ours."""
+        return any(
+            start < e and s < end and not (start <= s and e <= end) for s, e in self.blocked
+        )
 
     def start_of(self, para: int, token: Token) -> int:
         return self.offsets[para] + token.idx

@@ -73,13 +73,16 @@ def parse_many(nlp: Language, texts: Sequence[NormalisedText]) -> list[ArticleCo
     ]
 
 
-def drop_crossing(cands: list[Candidate]) -> list[Candidate]:
-    """Mentions nest or stay apart; of two that cross or coincide, the first found wins."""
+def drop_crossing(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """Mentions nest or stay apart; of two that cross or coincide, the first found wins;
+    none lies in a name that is no entity of ours ("Operation Inherent Resolve")."""
     kept: list[Candidate] = []
     # Kept mentions that end before the next one starts can clash with no later one (they
     # come in order of start): only the open ones are compared.
     open_: list[Candidate] = []
     for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        if ctx.is_blocked(c.start, c.end):
+            continue
         open_ = [k for k in open_ if k.end >= c.start]
         clash = any(
             (c.start, c.end) == (k.start, k.end)
@@ -279,28 +282,28 @@ def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
 
 
 def extract_parsed(ctx: ArticleContext) -> Extraction:
-    cands = drop_crossing(join_split_names(ctx, find_candidates(ctx)))
-    cands = drop_crossing(cands + propagate_names(ctx, cands))
+    cands = drop_crossing(ctx, join_split_names(ctx, find_candidates(ctx)))
+    cands = drop_crossing(ctx, cands + propagate_names(ctx, cands))
     link_mentions(cands)
     link_by_name_word(cands)
     merge_numbered_units(cands)
     aliases = link_acronyms(ctx.text, cands)
     aliases += link_known_as(ctx.text, cands + aliases)
-    cands = drop_crossing(cands + aliases)
-    cands = drop_crossing(cands + propagate_names(ctx, cands, aliases))
+    cands = drop_crossing(ctx, cands + aliases)
+    cands = drop_crossing(ctx, cands + propagate_names(ctx, cands, aliases))
     merge_generic_units(cands)
     link_appositives(ctx, cands)
-    cands = drop_crossing(cands + government_mentions(ctx, cands))
+    cands = drop_crossing(ctx, cands + government_mentions(ctx, cands))
     roles = collect_roles(ctx, cands)
     by_title, not_names = title_mentions(ctx, cands, roles)
     labels = speaker_labels(ctx)  # a transcript's "QUESTION:" is no one's name
     not_names += [c for c in cands if any(s <= c.start and c.end <= e for s, e in labels)]
     cands = [c for c in cands if c not in not_names]
-    cands = drop_crossing(cands + by_title + transcript_speakers(ctx, cands))
+    cands = drop_crossing(ctx, cands + by_title + transcript_speakers(ctx, cands))
     titles = {key: [r.title for r in rs] for key, rs in roles.items()}
     described = descriptions(ctx, cands) + appositive_nominals(ctx, cands)
-    cands = drop_crossing(cands + described)
-    cands = drop_crossing(cands + find_nominals(ctx, cands, titles))
-    cands = drop_crossing(cands + facility_mentions(ctx, cands))
+    cands = drop_crossing(ctx, cands + described)
+    cands = drop_crossing(ctx, cands + find_nominals(ctx, cands, titles))
+    cands = drop_crossing(ctx, cands + facility_mentions(ctx, cands))
     quotes = [_score_quote(q) for q in find_quotes(ctx, cands)]
     return Extraction(build_entities(ctx, cands, roles), quotes, list(ctx.sentences))

@@ -303,6 +303,44 @@ def dateline_credit(text: str, start: int, end: int) -> bool:
     return match.start("agency") <= start and end <= match.end("agency")
 
 
+# A sentence of a list-style report that opens on a place: "Near Al Qaim, two strikes ...".
+OPENING_PREPOSITIONS = {"Near", "In", "Outside", "Around", "At", "Inside"}
+PLACE_ARTICLES = {"al", "Al", "el", "El", "ash", "Ash", "as", "As", "ad", "Ad", "an", "An"}
+
+
+def opening_place_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
+    """ "Near Ash Shaddadi, one strike ...": the capitalised words between a sentence's opening
+    preposition and its comma are a place, whatever the model made of them ("Near" is no
+    part of a name); a name the knowledge file knows keeps its label."""
+    doc = ctx.docs[para]
+    found = []
+    for sent in doc.sents:
+        first = sent[0]
+        if first.text not in OPENING_PREPOSITIONS:
+            continue
+        end = first.i + 1
+        while end < sent.end and (
+            doc[end].text[:1].isupper() or doc[end].text in ("-", "al", "el", "ash", "ad")
+        ):
+            end += 1
+        if end == first.i + 1 or end >= sent.end or doc[end].text != ",":
+            continue
+        span = doc[first.i + 1 : end]
+        if span[0].text in PLACE_ARTICLES and len(span) == 1:
+            continue
+        known = lookup(span.text)
+        if known is not None and DOMAIN_LABELS[known.label][0] != "location":
+            continue  # "In Washington, ..." is the city; "In Congress, ..." is no place
+        if known is None and any(t.ent_type_ in ("ORG", "NORP") for t in span):
+            continue  # "At Human Rights Watch, ..." is an organisation the model knows
+        label, canonical = (known.label, known.canonical) if known else ("CITY", None)
+        s, e = ctx.span_chars(para, span)
+        found.append(
+            Candidate(s, e, span.text, label, para, span.start, span.end, canonical, True)
+        )
+    return found
+
+
 CREDIT = re.compile(r"\(([^()]*)\)\s*$")
 
 
@@ -682,7 +720,7 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         designated = [
             d for d in designator_candidates(ctx, para) if not _overlaps_any(d, ents + units)
         ]
-        dated = dateline_candidates(ctx, para)
+        dated = dateline_candidates(ctx, para) + opening_place_candidates(ctx, para)
         ents = [e for e in ents if not _overlaps_any(e, dated)]
         layer = dated + ents + units + affixes + designated
         for cand in list(layer):

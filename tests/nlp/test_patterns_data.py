@@ -12,14 +12,16 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from app.nlp.labels import DOMAIN_LABELS
+from app.nlp.labels import DOMAIN_LABELS, NON_ENTITY_LABELS
 
 DATA = Path(__file__).resolve().parents[2] / "app" / "nlp" / "data"
 PATTERNS = DATA / "patterns.jsonl"
 GENERATOR = DATA / "build_patterns.py"
 
 # The knowledge file names groups, bodies, units and places; persons are left to the model.
-ALLOWED_LABELS = set(DOMAIN_LABELS) - {"PERSON"}
+# It also names what is no entity of ours (operations, weapons, events), so that extraction
+# can leave them out.
+ALLOWED_LABELS = (set(DOMAIN_LABELS) - {"PERSON"}) | NON_ENTITY_LABELS
 
 
 def _lines() -> list[dict]:

@@ -549,9 +549,6 @@ U.S.-led coalition | International Coalition | Global Coalition | Global Coaliti
 U.S.-led coalition | Global Coalition to Defeat ISIS | Global Coalition to Defeat Daesh
 U.S.-led coalition | anti-ISIS coalition | anti-IS coalition | anti-ISIL coalition
 U.S.-led coalition | anti-Daesh coalition | anti-Islamic State coalition
-U.S.-led coalition | Operation Inherent Resolve | CJTF-OIR
-U.S.-led coalition | Combined Joint Task Force-Operation Inherent Resolve
-U.S.-led coalition | Combined Joint Task Force – Operation Inherent Resolve
 Saudi-led coalition | Saudi-led Arab coalition | Arab coalition | Arab Coalition
 Saudi-led coalition | Saudi-Emirati coalition | Saudi-UAE coalition
 # --- humanitarian and rights groups
@@ -1582,6 +1579,12 @@ Turkish Armed Forces | Turkish armed forces | TSK
 Israel Defense Forces | IDF | Israeli Defense Forces | Israel Defence Forces
 U.S. Marine Corps | US Marine Corps | Marine Corps | U.S. Marines | US Marines
 Royal Air Force | RAF
+Royal Navy
+Royal Marines
+Combined Joint Task Force – Operation Inherent Resolve | CJTF-OIR | CJTF OIR
+Combined Joint Task Force – Operation Inherent Resolve | CJTF – OIR
+Combined Joint Task Force – Operation Inherent Resolve | Combined Joint Task Force-OIR
+U.S. Central Command | CENTCOM | US Central Command | Central Command | USCENTCOM
 """
 
 UNIT_SPECIAL_FORCES = """
@@ -1640,7 +1643,6 @@ Afghan National Security Forces | ANSF | Afghan National Defense and Security Fo
 Afghan National Security Forces | Afghan National Defence and Security Forces | ANDSF
 Multi-National Force – Iraq | Multi-National Force-Iraq | Multi-National Force Iraq | MNF-I
 Multi-National Force – Iraq | Multi-National Force | Multinational Force
-U.S. Central Command | CENTCOM | US Central Command | Central Command
 Joint Operations Command
 """
 
@@ -1679,7 +1681,18 @@ UNIT_QUALIFIERS = [
 # capitalised words that make an ordinal formation a special forces one
 SPECIAL_WORDS = ["Special", "Forces", "Mission", "Ranger", "Rangers", "Commando", "Commandos"]
 UNIT_HEADS = ["division", "brigade", "brigades", "battalion", "regiment", "corps", "army",
-              "fleet", "marines", "squadron"]
+              "fleet", "marines", "squadron", "wing", "flotilla"]
+# capitalised heads that a numbered formation takes only with a name before them:
+# "the 332nd Air Expeditionary Wing", "26th Marine Expeditionary Unit", "the 1st Air Group"
+NAMED_UNIT_HEADS = ["Wing", "Group", "Unit", "Command", "Force"]
+# "Task Force 51", "Combined Task Force 153", "Joint Task Force Bravo", "Combined Joint Task
+# Force"; the prefixes a task force takes
+TASK_FORCE_PREFIXES = [[], ["Joint"], ["Combined"], ["Combined", "Joint"]]
+# US and allied command acronyms: "CENTCOM", "AFRICOM", "NAVEUR", "AFCENT", "SOCCENT"
+COMMAND_ACRONYMS = [
+    r"^(?:US)?(?:CENT|AFRI|EU|SOUTH|NORTH|PA|INDOPA|SO|SPACE|CYBER|TRANS|STRAT|JF)COM$",
+    r"^(?:US)?(?:NAV|AF|AR|MAR|SOC|SOJT)(?:CENT|EUR|AF|PAC|NORTH|SOUTH|KOR|FOR)$",
+]
 
 PLACE_LABELS = ("CITY", "PROVINCE", "DISTRICT")
 
@@ -1960,6 +1973,7 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
         b.tokens("UNIT_ARMY", [ordinal, quals, lower("brigade"), lower("combat"), lower("team")])
     b.tokens("UNIT_ARMY", [lower("brigade", "division", "battalion", "regiment", "corps"),
                            {"IS_DIGIT": True}])
+    designators(b)
     ops_pre = sorted(set(places1) | {"Jazeera", "Jazira", "Tigris", "Dijla", "Euphrates",
                                      "Furat", "Rafidain", "Badiya", "Sumer", "Western",
                                      "Eastern", "Northern", "Southern"})
@@ -2023,6 +2037,64 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
         b.tokens("UNIT_FORCES", [*head, orth(*mods, *NAT_ADJ, *SECT_ADJ), forces])
 
 
+def designators(b: Builder) -> None:
+    """Military designators: numbered wings and groups, task forces, command acronyms."""
+    named_plus = {"IS_TITLE": True, "ORTH": {"NOT_IN": SPECIAL_WORDS}, "OP": "+"}
+    for ordinal in (ORDINAL, SPELLED_ORDINAL):
+        b.tokens("UNIT_ARMY", [ordinal, named_plus, orth(*NAMED_UNIT_HEADS)])
+    number = {"TEXT": {"REGEX": r"^\d{1,4}(?:\.\d{1,2})?$"}}
+    for prefix in TASK_FORCE_PREFIXES:
+        head = [*[orth(w) for w in prefix], orth("Task"), orth("Force")]
+        b.tokens("UNIT_ARMY", [*head, number])
+        b.tokens("UNIT_ARMY", [*head, title(["Operation"]), {**title(["Operation"]), "OP": "?"}])
+        if prefix:  # "Combined Joint Task Force" alone; "Task Force" alone is anybody's
+            b.tokens("UNIT_ARMY", head)
+    b.tokens("UNIT_ARMY", [{"TEXT": {"REGEX": r"^C?J?C?TF-?\d{1,4}$"}}])
+    cjtf = "Combined Joint Task Force – Operation Inherent Resolve"
+    for dash in ("-", " - ", " — "):  # the table has the en dash
+        b.phrase("UNIT_ARMY", cjtf.replace(" – ", dash), cjtf)
+    known = b.names(*LABEL_ORDER)  # a command the tables name keeps its id: "CENTCOM"
+    for regex in COMMAND_ACRONYMS:
+        others = sorted(n for n in known if re.match(regex, n))
+        b.tokens("UNIT_ARMY", [{"TEXT": {"REGEX": regex}, "ORTH": {"NOT_IN": others}}])
+
+
+# Names that are not actors, units or places; the ruler claims them so that no part of them
+# is taken for an actor, and extraction leaves them out (labels.NON_ENTITY_LABELS).
+EQUIPMENT = """
+IED | IEDs | VBIED | VBIEDs | SVBIED | SVBIEDs | improvised explosive device
+Humvee | Humvees | MRAP | MRAPs | RPG | RPGs | HIMARS | MANPADS | ATGM | ATGMs
+Tomahawk | Tomahawks | Hellfire | Hellfires | Scud | Scuds | Kalashnikov | Kalashnikovs
+Reaper | Predator | Stryker | Strykers | Qasef | Toophan | Kornet | Katyusha
+"""
+# the prefixes of ships' names: "USS Carl Vinson", "HMS Diamond"
+SHIP_PREFIXES = ["USS", "USNS", "HMS", "HMCS", "HMAS", "FS", "ITS", "HNLMS", "INS"]
+# a designation of an aircraft, drone or weapon: "F-15E", "MQ-9", "AK-47s", "Su-24"
+DESIGNATION = r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]{0,2}s?$"
+HOLIDAY = """
+Eid al-Fitr | Eid al-Adha | Ramadan | Nowruz | Ashura | Arbaeen | Muharram | Mawlid
+Christmas | Easter | Passover | Hanukkah | Diwali
+"""
+AGREEMENT_HEADS = ["Agreement", "Accord", "Accords", "Treaty", "Convention", "Conventions",
+                   "Protocol", "Declaration", "Memorandum", "Act", "Ceasefire", "Truce"]
+EVENT_HEADS = ["Conference", "Summit", "Forum", "Olympics", "Games", "Expo"]
+
+
+def non_entities(b: Builder) -> None:
+    b.table("EQUIPMENT", EQUIPMENT)
+    b.table("HOLIDAY", HOLIDAY)
+    b.tokens("EQUIPMENT", [{"TEXT": {"REGEX": DESIGNATION}}, {**title(), "OP": "?"}])
+    b.tokens("EQUIPMENT", [orth(*SHIP_PREFIXES), title(), {**title(), "OP": "?"}])
+    b.tokens("OPERATION", [orth("Operation"), title(), {**title(), "OP": "?"},
+                           {**title(), "OP": "?"}])
+    b.tokens("OPERATION", [orth("Operation"), title(), orth("'s", "’s"), title()])
+    named = [[title()], [title(), title()], [title(), title(), title()]]
+    for words in named:
+        b.tokens("AGREEMENT", [*words, orth(*AGREEMENT_HEADS)])
+        b.tokens("EVENT", [*words, orth(*EVENT_HEADS)])
+    b.tokens("AGREEMENT", [orth("Resolution"), {"IS_DIGIT": True}])
+
+
 def build() -> list[Pattern]:
     b = Builder()
     places(b)
@@ -2037,6 +2109,7 @@ def build() -> list[Pattern]:
     units(b, places1, places_multi)
     actors(b)
     tribes(b, places1 + b.names("COUNTRY", "PEOPLE", "REGION"))
+    non_entities(b)
     order = {label: i for i, label in enumerate(LABEL_ORDER)}
     return sorted(b.patterns, key=lambda p: order[str(p["label"])])
 
@@ -2045,6 +2118,7 @@ LABEL_ORDER = (
     "ARMED_GROUP", "GOVERNMENT", "ORGANISATION", "TRIBE", "PEOPLE",
     "UNIT_POLICE", "UNIT_ARMY", "UNIT_SPECIAL_FORCES", "UNIT_MILITIA", "UNIT_FORCES",
     "COUNTRY", "PROVINCE", "CITY", "DISTRICT", "FACILITY", "ROAD", "REGION",
+    "OPERATION", "AGREEMENT", "EVENT", "HOLIDAY", "EQUIPMENT",
 )
 
 
