@@ -7,8 +7,9 @@ label lends it to its other mentions ("the Malaab area" makes every "Malaab" a d
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
-from app.nlp.context import Candidate
+from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import lookup, strip_article_prefix
 from app.nlp.labels import DOMAIN_LABELS
 
@@ -266,3 +267,35 @@ def entity_labels(cands: list[Candidate]) -> dict[str, str]:
         if c.key is not None:
             votes[c.key][c.label] += 10 if c.strong else 1
     return {k: max(v.items(), key=lambda kv: kv[1])[0] for k, v in votes.items()}
+
+
+APPOSITIVE_DETERMINERS = {"a", "an", "the", "another", "one"}
+
+
+def appositive_units(
+    ctx: ArticleContext, cands: list[Candidate]
+) -> list[tuple[Candidate, Candidate]]:
+    """ "Asaib Ahl al-Haq, another Iranian-aligned militia": the description is the name's.
+    Returns (generic unit mention, the description that replaces it) pairs."""
+    found = []
+    for named, generic in zip(cands, cands[1:], strict=False):
+        if named.para != generic.para or named.canonical is None and named.label != "PERSON":
+            continue
+        if not generic.label.startswith("UNIT_") or generic.canonical:
+            continue
+        doc = ctx.docs[named.para]
+        det = generic.token_start - 1
+        if det - 1 != named.token_end or doc[det - 1].text != ",":
+            continue
+        if doc[det].lower_ not in APPOSITIVE_DETERMINERS:
+            continue
+        root = doc[generic.token_start : generic.token_end].root
+        if root.dep_ != "appos" or not named.token_start <= root.head.i < named.token_end:
+            continue  # "in Taiz, the 35th Brigade said": a new subject, not a description
+        start, _ = ctx.span_chars(named.para, doc[det : det + 1])
+        described = replace(
+            generic, start=start, text=ctx.text[start : generic.end], token_start=det,
+            key=named.key, form="nominal", method="description",
+        )
+        found.append((generic, described))
+    return found

@@ -1,6 +1,9 @@
 """Roles and affiliations of people, from titles ("Col. X of the Y") and appositions
 ("X, a spokesman for Y"; "Y's head, X"). Each role keeps the sentence that states it."""
 
+from collections import defaultdict
+from dataclasses import replace
+
 from spacy.tokens import Doc, Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
@@ -259,4 +262,73 @@ def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> li
             org = _org_in(ctx, c.para, doc[body.left_edge.i : body.i + 1], cands)
             if org is not None:
                 found.append(_role(ctx, c, verbs[participle.lemma_.lower()], org, "verb"))
+    return found
+
+
+def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list[RoleFact]]:
+    roles: dict[str, list[RoleFact]] = defaultdict(list)
+    for c in cands:
+        if c.label != "PERSON" or c.form != "name" or c.key is None:
+            continue
+        for role in roles_of(ctx, c, cands):
+            _add_role(roles[c.key], role)
+    for held in roles.values():
+        _rank_in_the_same_body(held)
+    return roles
+
+
+def _rank_in_the_same_body(roles: list[RoleFact]) -> None:
+    """A title before the name with no body of its own ("Maj. X, the division's spokesman")
+    is held in the body of the person's other role, when there is exactly one such body."""
+    bodies = {(r.organisation_key, r.organisation_name) for r in roles if r.organisation_key}
+    if len(bodies) != 1:
+        return
+    key, name = next(iter(bodies))
+    for i, role in enumerate(roles):
+        if role.cue == "title" and role.organisation_key is None and not role.organisation_name:
+            roles[i] = replace(role, organisation_key=key, organisation_name=name, cue="rank")
+
+
+def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
+    """Keep the fuller of two titles that say the same ("tribal fighter" within
+    "pro-government tribal fighter"), and the organisation whichever one names it."""
+    title = role.title.lower()
+    for i, other in enumerate(roles):
+        known = other.title.lower()
+        if title == known or known.endswith(" " + title) or title.endswith(" " + known):
+            keep = other if len(known) >= len(title) else role
+            org = other if other.organisation_key else role
+            roles[i] = RoleFact(
+                keep.title, org.organisation_key, org.organisation_name, keep.start, keep.end,
+                cue=keep.cue,
+            )
+            return
+    roles.append(role)
+
+
+def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """Appositive descriptions of people are mentions of them too."""
+    found = []
+    for c in cands:
+        if c.label != "PERSON" or c.form != "name" or c.key is None:
+            continue
+        doc = ctx.docs[c.para]
+        for first, end in appositive_descriptions(ctx, c):
+            span = doc[first:end]
+            s, e = ctx.span_chars(c.para, span)
+            found.append(
+                Candidate(
+                    s,
+                    e,
+                    span.text,
+                    "PERSON",
+                    c.para,
+                    first,
+                    end,
+                    key=c.key,
+                    strong=True,
+                    form="nominal",
+                    method="description",
+                )
+            )
     return found

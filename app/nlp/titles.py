@@ -7,6 +7,7 @@ word inside a title ("Interior" in "Interior Minister Karen Holt") is not an org
 """
 
 import re
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
@@ -70,12 +71,16 @@ def title_mentions(
     return found, dropped
 
 
-def join_split_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+def split_names(
+    ctx: ArticleContext, cands: list[Candidate]
+) -> tuple[list[Candidate], list[Candidate]]:
     """ "Abdulrahman Saleh" + "Mohsen al-Harbi" side by side with nothing but a space between:
-    one long name (Arabic, Pashto and Kurdish names often have four or more parts)."""
-    out: list[Candidate] = []
+    one long name (Arabic, Pashto and Kurdish names often have four or more parts). Returns
+    (the pieces, the whole names that replace them)."""
+    pieces: list[Candidate] = []
+    joined: list[Candidate] = []
+    prev: Candidate | None = None
     for c in sorted(cands, key=lambda c: (c.start, -c.end)):
-        prev = out[-1] if out else None
         if (
             prev is not None
             and prev.label == c.label == "PERSON"
@@ -84,12 +89,20 @@ def join_split_names(ctx: ArticleContext, cands: list[Candidate]) -> list[Candid
             and prev.end < c.start
             and ctx.text[prev.end : c.start].isspace()
         ):
-            prev.end, prev.token_end = c.end, c.token_end
-            prev.text = ctx.text[prev.start : prev.end]
-            prev.canonical = None
+            whole = replace(
+                prev, end=c.end, token_end=c.token_end, text=ctx.text[prev.start : c.end],
+                canonical=None,
+            )
+            if joined and joined[-1] is prev:
+                joined[-1] = whole
+            else:
+                pieces.append(prev)
+                joined.append(whole)
+            pieces.append(c)
+            prev = whole
             continue
-        out.append(c)
-    return out
+        prev = c
+    return pieces, joined
 
 
 SPEAKER_LABEL = re.compile(r"^(?:(?:MR|MS|MRS|DR)\.\s+)?([A-Z][A-Z'’-]{2,})(?=:)")

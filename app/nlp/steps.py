@@ -1,0 +1,151 @@
+"""The extraction steps, in order, each of the one shape ``(ctx, found) -> Decision``.
+
+Order matters: names are found and typed, then linked (so surnames and aliases resolve), then
+roles are read from titles and appositions, and only then can descriptions ("the premier") be
+linked to the one person who holds that role. Quotes and entities are built from the result
+(``extract.extract_parsed``). To add a rule, write a step and put it in ``STEPS``.
+"""
+
+from app.nlp.context import ArticleContext
+from app.nlp.linking import (
+    appositive_units,
+    link_acronyms,
+    link_by_name_word,
+    link_known_as,
+    link_mentions,
+    merge_generic_units,
+    merge_numbered_units,
+)
+from app.nlp.mentions import find_candidates
+from app.nlp.nominals import (
+    appositive_nominals,
+    facility_mentions,
+    find_nominals,
+    government_mentions,
+)
+from app.nlp.propagate import propagate_names
+from app.nlp.roles import collect_roles, descriptions
+from app.nlp.runner import Decision, Found, Step
+from app.nlp.titles import speaker_labels, split_names, title_mentions, transcript_speakers
+
+
+def names(ctx: ArticleContext, found: Found) -> Decision:
+    """Names from the knowledge file and the model, corrected by context; unit phrases,
+    designator places, datelines."""
+    return Decision(add=find_candidates(ctx))
+
+
+def long_names(ctx: ArticleContext, found: Found) -> Decision:
+    """A long personal name the model cut in two is one name."""
+    pieces, whole = split_names(ctx, found.mentions)
+    return Decision(add=whole, drop=pieces)
+
+
+def other_occurrences(ctx: ArticleContext, found: Found) -> Decision:
+    """Every other occurrence of a name found somewhere."""
+    return Decision(add=propagate_names(ctx, found.mentions))
+
+
+def links(ctx: ArticleContext, found: Found) -> Decision:
+    """Link names: same canonical id, surnames, a name word; numbered units by number."""
+    link_mentions(found.mentions)
+    link_by_name_word(found.mentions)
+    merge_numbered_units(found.mentions)
+    return Decision()
+
+
+def acronyms(ctx: ArticleContext, found: Found) -> Decision:
+    """ "the Popular Mobilization Forces (PMF)": the letters name the same entity."""
+    added = link_acronyms(ctx.text, found.mentions)
+    return Decision(add=added, aliases=added)
+
+
+def known_as(ctx: ArticleContext, found: Found) -> Decision:
+    """ "X, known as Y": Y is X."""
+    added = link_known_as(ctx.text, found.mentions)
+    return Decision(add=added, aliases=added)
+
+
+def alias_occurrences(ctx: ArticleContext, found: Found) -> Decision:
+    """Every other occurrence of an alias."""
+    return Decision(add=propagate_names(ctx, found.mentions, found.aliases))
+
+
+def generic_units(ctx: ArticleContext, found: Found) -> Decision:
+    """ "Iranian-backed Shiite militias" are the article's "Shiite militias"."""
+    merge_generic_units(found.mentions)
+    return Decision()
+
+
+def unit_appositions(ctx: ArticleContext, found: Found) -> Decision:
+    """ "Asaib Ahl al-Haq, another Iranian-aligned militia": the description is the name's."""
+    pairs = appositive_units(ctx, found.mentions)
+    return Decision(add=[new for _, new in pairs], drop=[old for old, _ in pairs])
+
+
+def governments(ctx: ArticleContext, found: Found) -> Decision:
+    """ "the Iraqi government", "Baghdad's government": the government of a named country."""
+    return Decision(add=government_mentions(ctx, found.mentions))
+
+
+def roles(ctx: ArticleContext, found: Found) -> Decision:
+    """Roles of people, from titles, appositions, possessives, premodifiers and verbs."""
+    return Decision(roles=collect_roles(ctx, found.mentions))
+
+
+def titles_alone(ctx: ArticleContext, found: Found) -> Decision:
+    """ "The Defence Secretary said": a mention of the title's holder; a title's words are
+    no body's name."""
+    by_title, not_names = title_mentions(ctx, found.mentions, found.roles)
+    return Decision(add=by_title, drop=not_names)
+
+
+def speaker_label_words(ctx: ArticleContext, found: Found) -> Decision:
+    """A transcript's "QUESTION:" is no one's name."""
+    labels = speaker_labels(ctx)
+    inside = [c for c in found.mentions if any(s <= c.start and c.end <= e for s, e in labels)]
+    return Decision(drop=inside)
+
+
+def transcript_speaker_names(ctx: ArticleContext, found: Found) -> Decision:
+    """ "MS. WHITLOCK:" is a mention of the Whitlock the transcript names."""
+    return Decision(add=transcript_speakers(ctx, found.mentions))
+
+
+def person_descriptions(ctx: ArticleContext, found: Found) -> Decision:
+    """Appositive descriptions of people ("X, a senior commander") and of other names."""
+    return Decision(
+        add=descriptions(ctx, found.mentions) + appositive_nominals(ctx, found.mentions)
+    )
+
+
+def nominals(ctx: ArticleContext, found: Found) -> Decision:
+    """ "the group", "the city", "the premier": descriptions linked to their referent."""
+    titles = {key: [r.title for r in held] for key, held in found.roles.items()}
+    return Decision(add=find_nominals(ctx, found.mentions, titles))
+
+
+def facilities(ctx: ArticleContext, found: Found) -> Decision:
+    """Unnamed facilities the text returns to ("a hospital complex ... the complex")."""
+    return Decision(add=facility_mentions(ctx, found.mentions))
+
+
+STEPS: tuple[Step, ...] = (
+    names,
+    long_names,
+    other_occurrences,
+    links,
+    acronyms,
+    known_as,
+    alias_occurrences,
+    generic_units,
+    unit_appositions,
+    governments,
+    roles,
+    titles_alone,
+    speaker_label_words,
+    transcript_speaker_names,
+    person_descriptions,
+    nominals,
+    facilities,
+)
