@@ -27,6 +27,9 @@ ROLE_PREPS = {"of", "for", "in", "with", "at", "to"}
 
 
 def _title_words(noun: Token) -> str:
+    hyphenated = _hyphen_title(noun)
+    if hyphenated is not None:
+        return hyphenated
     left = [t for t in noun.lefts if t.dep_ in TITLE_DEPS and t.ent_type_ == ""]
     words = [*left, noun]
     # "member of parliament": an "of" phrase with a bare common noun is part of the title
@@ -90,7 +93,9 @@ def _described_body(
         if same_head:
             return same_head[-1]
         if noun in lexicon()["group_nominals"]:
-            groups = [c for c in named if c.label in GROUP_LABELS]
+            # "the group's spokesman": an armed group before any other organisation
+            armed = [c for c in named if c.label == "ARMED_GROUP"]
+            groups = armed or [c for c in named if c.label in GROUP_LABELS]
             if groups:
                 return groups[-1]
     return None
@@ -137,14 +142,19 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
     span = doc[c.token_start : c.token_end]
     root = span.root
     found: list[RoleFact] = []
-    if c.title:
+    if c.title and c.title.lower() not in words("honorifics"):
         after = doc[span.end : min(len(doc), span.end + 8)]
         org = None
         if len(after) and after[0].lower_ in ("of", "from", "with"):
             org = _org_in(ctx, c.para, after, cands)
+        org = org or _body_before_title(ctx, c, cands)
         found.append(_role(ctx, c, c.title, org, "title"))
     for child in _describing(list(root.children)):
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
+        if _hyphen_part(child):
+            continue  # "co" and "-" of "co-founder": the last part carries the title
+        if child.dep_ == "appos" and _set_beside(doc, span, child) and (
+            child.pos_ == "NOUN" or _capitalised_title(child)
+        ):
             subtree = doc[child.left_edge.i : child.right_edge.i + 1]
             org = None
             for prep in child.rights:
@@ -155,12 +165,22 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
             if org is None:
                 org = _org_in(ctx, c.para, subtree, cands)
             found.append(_role(ctx, c, _title_words(child), org, "apposition"))
-    described_by = root.head if root.dep_ == "appos" and root.head.pos_ == "NOUN" else None
+    described_by = (
+        root.head
+        if root.dep_ == "appos"
+        and (
+            root.head.pos_ == "NOUN"
+            or _capitalised_title(root.head) and root.head.i < span.start
+        )
+        else None
+    )
     described_by = described_by or _parallel_description(doc, c)
     if described_by is not None and _describing([described_by]):
         head = described_by
-        org = None
-        for child in head.children:
+        # "the United Nations Special Envoy for Syria, X": the body before the title is the
+        # employer; "for Syria" is the portfolio
+        org = _premodifier_body(ctx, c.para, head, cands)
+        for child in head.children if org is None else ():
             if child.dep_ == "poss" and child.lower_ in ("its", "their"):
                 org = _body_before(ctx, c, cands)  # "Their military spokesman, X"
             elif child.dep_ == "poss" or child.lower_ in ROLE_PREPS:
@@ -177,15 +197,119 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
     return found
 
 
+def _hyphen_part(tok: Token) -> bool:
+    """ "co" or "-" in "a co-founder", which the parser may make appositions of their own."""
+    doc = tok.doc
+    if tok.text == "-":
+        return True
+    return tok.i + 2 < len(doc) and doc[tok.i + 1].text == "-" and doc[tok.i + 2].head == tok.head
+
+
+def _hyphen_title(tok: Token) -> str | None:
+    """ "co-founder" when ``tok`` is "founder" after "co" and "-"."""
+    doc = tok.doc
+    if tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].head == tok.head:
+        return f"{doc[tok.i - 2].text}-{tok.text}".lower()
+    return None
+
+
+def _set_beside(doc: Doc, name: Span, noun: Token) -> bool:
+    """An apposition is set off by commas: "X, Washington, March 5: transcript" is not."""
+    lo, hi = (name.end, noun.left_edge.i) if noun.i >= name.end else (noun.i + 1, name.start)
+    return not any(t.text in (":", ";") for t in doc[lo:hi])
+
+
+def _capitalised_title(tok: Token) -> bool:
+    """ "Deputy Spokesperson", "Special Envoy": a job written as a proper noun."""
+    if tok.pos_ != "PROPN":
+        return False
+    nouns = set(lexicon()["role_nouns"])
+    if tok.lower_ in nouns:
+        return True
+    left = [t.text for t in tok.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"]
+    return any(" ".join([*left[k:], tok.text]) in lexicon()["titles"] for k in range(len(left) + 1))
+
+
+def _premodifier_body(
+    ctx: ArticleContext, para: int, head: Token, cands: list[Candidate]
+) -> Candidate | None:
+    """A body named in the words before a title's head: "the UN Special Envoy"."""
+    lefts = [t for t in head.lefts if t.dep_ in ("compound", "amod", "nmod")]
+    if not lefts:
+        return None
+    return _org_in(ctx, para, head.doc[lefts[0].left_edge.i : head.i], cands)
+
+
+def _body_before_title(
+    ctx: ArticleContext, c: Candidate, cands: list[Candidate]
+) -> Candidate | None:
+    """ "U.S. Army Col. X": the body named right before a person's title."""
+    doc = ctx.docs[c.para]
+    i = c.token_start
+    while i > 0 and c.token_start - i < 4 and (
+        doc[i - 1].pos_ == "PROPN" or doc[i - 1].text == "."
+    ):
+        i -= 1
+        before = ctx.offsets[c.para] + doc[i].idx
+        body = next(
+            (
+                o for o in cands
+                if o.para == c.para and o.end <= before
+                and not ctx.text[o.end : before].strip()
+                and o.label in ORG_TYPES - {"COUNTRY"}
+                and not o.nested
+            ),
+            None,
+        )
+        if body is not None:
+            return body
+    return None
+
+
 def _describing(nouns: list[Token]) -> list[Token]:
     """Leave out nouns about the name itself: "who gave only his first name, Ahmed"."""
     return [n for n in nouns if n.lower_ not in words("not_descriptions")]
 
 
 def _body_before(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> Candidate | None:
-    """What "its" or "their" refers to: the last group or body named before the person."""
+    """What "its" or "their" refers to: the last body named before the person, as the head of
+    its phrase: in "the 205th Corps of the Afghan National Army. Its commander" the corps;
+    in "the Fateh Brigade, a Taliban commando force, ... government troops. Its leader" the
+    brigade (a name used as a modifier, or a generic phrase, is not what "its" names when a
+    body's own name is there)."""
     bodies = [o for o in cands if o.end <= c.start and o.label in ORG_TYPES - {"COUNTRY"} and o.key]
-    return bodies[-1] if bodies else None
+    if not bodies:
+        return None
+    named = [o for o in bodies if not _modifier(ctx, o) and not _generic_phrase(o)]
+    last = (named or bodies)[-1]
+    return _head_of_of_phrase(ctx, last, bodies) or last
+
+
+def _modifier(ctx: ArticleContext, o: Candidate) -> bool:
+    """ "Taliban" in "a Taliban commando force": a name used to modify a common noun."""
+    root = ctx.docs[o.para][o.token_start : o.token_end].root
+    return root.dep_ in ("compound", "amod", "nmod") and not (
+        o.token_start <= root.head.i < o.token_end
+    ) and root.head.pos_ == "NOUN"
+
+
+def _generic_phrase(o: Candidate) -> bool:
+    """ "government troops", "security forces": a body described, not named."""
+    return o.text == o.text.lower() or o.canonical is None and not o.text[:1].isupper()
+
+
+def _head_of_of_phrase(
+    ctx: ArticleContext, o: Candidate, bodies: list[Candidate]
+) -> Candidate | None:
+    """ "the 205th Corps of the Afghan National Army": the corps heads the phrase."""
+    root = ctx.docs[o.para][o.token_start : o.token_end].root
+    if root.dep_ != "pobj" or root.head.lower_ != "of":
+        return None
+    owner = root.head.head
+    return next(
+        (b for b in bodies if b.para == o.para and b.token_start <= owner.i < b.token_end),
+        None,
+    )
 
 
 def _lower_case_title(doc: Doc, c: Candidate) -> tuple[str, int] | None:
@@ -238,6 +362,8 @@ def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> li
     clauses = [t for t in root.children if t.dep_ == "relcl"]
     if root.dep_ == "nsubj":
         clauses.append(root.head)
+    elif root.dep_ == "appos" and root.head.dep_ == "nsubj":
+        clauses.append(root.head.head)  # "Its leader, X, took command of the brigade"
     for verb in clauses:
         lemma = verb.lemma_.lower()
         objects = [t for t in verb.children if t.dep_ in ("dobj", "attr")]
@@ -257,12 +383,32 @@ def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> li
     # "Y, led by X": the name is the agent of a participle describing a body
     if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.head.tag_ == "VBN":
         participle = root.head.head
+        org = None
         if participle.lemma_.lower() in verbs and participle.dep_ == "acl":
             body = participle.head
             org = _org_in(ctx, c.para, doc[body.left_edge.i : body.i + 1], cands)
-            if org is not None:
-                found.append(_role(ctx, c, verbs[participle.lemma_.lower()], org, "verb"))
+        if org is None and participle.lemma_.lower() in verbs and participle.i > 0:
+            org = _body_ending_at(ctx, c.para, doc[participle.i - 1], cands)
+        if org is not None:
+            found.append(_role(ctx, c, verbs[participle.lemma_.lower()], org, "verb"))
     return found
+
+
+def _body_ending_at(
+    ctx: ArticleContext, para: int, comma: Token, cands: list[Candidate]
+) -> Candidate | None:
+    """ "Iraq's government, led by X": the body right before the comma of a participle that
+    the parser attached elsewhere."""
+    if comma.text != ",":
+        return None
+    at = ctx.offsets[para] + comma.idx
+    return next(
+        (
+            o for o in cands
+            if o.para == para and o.end == at and o.label in ORG_TYPES - {"COUNTRY"}
+        ),
+        None,
+    )
 
 
 def collect_roles(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, list[RoleFact]]:

@@ -80,3 +80,66 @@ def test_giving_a_first_name_is_no_description_or_role(nlp: "Language") -> None:
     texts = {m.text for e in x.entities for m in e.mentions}
     assert not any("name" in t for t in texts)
     assert all(r.title != "name" for e in x.entities for r in e.roles)
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "title", "organisation"),
+    [
+        # "its" names the head of "X of Y", not Y
+        ("Police held the checkpoint with soldiers of the 20th Division of the Iraqi Army. Its "
+         "commander, Maj. Gen. Fadhil Jalil al-Barwari, said the road was open.",
+         "Fadhil Jalil al-Barwari", "commander", "20th Division"),
+        # "its" skips a name used as a modifier and a generic phrase
+        ("The raid was carried out by the Badri Brigade, a Taliban commando force that uses "
+         "goggles taken from government troops. Its leader, Abdul Rauf Khadim Saleh, was "
+         "wounded.", "Abdul Rauf Khadim Saleh", "leader", "Badri Brigade"),
+        # a verb whose subject is the description beside the name
+        ("The Kandahar Strike Brigade lost two posts. Its deputy, Abdul Malik Haqbeen, took "
+         "command of the brigade in May.", "Abdul Malik Haqbeen", "commander",
+         "Kandahar Strike Brigade"),
+        # a body named right before a rank
+        ("\u201cWe hit the depot,\u201d said U.S. Army Col. Wayne Patterson, the spokesman.",
+         "Wayne Patterson", "colonel", "U.S. Army"),
+        # a capitalised title set beside the name; the body before the title, not its portfolio
+        ("The minister spoke with the United Nations Special Envoy for Libya, Thomas Keller, "
+         "about the ceasefire.", "Thomas Keller", "Special Envoy", "United Nations"),
+        ("Daniel Ortega Ruiz, Deputy Spokesperson of the Department of State, opened the "
+         "briefing.", "Daniel Ortega Ruiz", "Deputy Spokesperson", "Department of State"),
+        # a hyphenated job is one title
+        ("Talks are held by the Taliban, whose delegation includes Abdul Salam Zaeef, a "
+         "co-founder of the movement.", "Abdul Salam Zaeef", "co-founder", "Taliban"),
+        # "the group's" is the armed group, not a news agency named since
+        ("The Houthis fired two missiles, the Saba news agency reported. Yahya Abdullah "
+         "al-Moshki, the group's military spokesman, said more would follow.",
+         "Yahya Abdullah al-Moshki", "military spokesman", "Houthis"),
+        # "Y, led by X" where the parser attached the participle elsewhere
+        ("The defeat dealt a blow to Iraq's U.S.-backed government, led by Prime Minister "
+         "Karim Hassan al-Dulaimi, and its campaign.", "Karim Hassan al-Dulaimi", "prime minister",
+         "Government of Iraq"),
+    ],
+)
+def test_more_forms_of_a_roles_organisation(
+    nlp: "Language", text: str, person: str, title: str, organisation: str
+) -> None:
+    assert roles(nlp, text, person).get(title) == organisation
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "honorific"),
+    [
+        ("Mullah Abdul Qayyum Zakir Akhund, a Taliban commander, was seen in Helmand.",
+         "Abdul Qayyum Zakir Akhund", "mullah"),
+        ("Dr. Salwa Jassim Hamoudi, who heads the Basra health directorate, spoke.",
+         "Salwa Jassim Hamoudi", "doctor"),
+    ],
+)
+def test_an_honorific_states_no_role(
+    nlp: "Language", text: str, person: str, honorific: str
+) -> None:
+    assert honorific not in roles(nlp, text, person)
+
+
+def test_a_colon_ends_an_apposition(nlp: "Language") -> None:
+    text = ("Karen Holt, Deputy Spokesperson of the Department of State, Washington, March 5: "
+            "transcript of the daily press briefing.")
+    assert "transcript" not in roles(nlp, text, "Karen Holt")
