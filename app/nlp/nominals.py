@@ -226,7 +226,14 @@ def _named_by_head(
             return c
         if c.form == "name" and c.label in BODY_LABELS and _word_of_name(head, c, capitalised):
             return c
+        if _described_body(c) and head == c.text.lower().split()[-1]:
+            return c  # "the ministry" after "the Houthi-run health ministry"
     return None
+
+
+def _described_body(c: Candidate) -> bool:
+    """A body described in lower case (bodies.py): a nominal with a name of its own."""
+    return c.form == "nominal" and c.label in BODY_LABELS and c.canonical is not None
 
 
 def _word_of_name(head: str, body: Candidate, capitalised: bool) -> bool:

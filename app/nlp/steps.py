@@ -6,6 +6,7 @@ linked to the one person who holds that role. Quotes and entities are built from
 (``extract.extract_parsed``). To add a rule, write a step and put it in ``STEPS``.
 """
 
+from app.nlp.bodies import body_descriptions
 from app.nlp.context import ArticleContext
 from app.nlp.linking import (
     appositive_units,
@@ -88,6 +89,12 @@ def governments(ctx: ArticleContext, found: Found) -> Decision:
     return Decision(add=government_mentions(ctx, found.mentions))
 
 
+def bodies(ctx: ArticleContext, found: Found) -> Decision:
+    """ "the Houthi-run health ministry": a body of its own, with the Houthis inside."""
+    described, replaced = body_descriptions(ctx, found.mentions)
+    return Decision(add=described, drop=replaced)
+
+
 def roles(ctx: ArticleContext, found: Found) -> Decision:
     """Roles of people, from titles, appositions, possessives, premodifiers and verbs."""
     return Decision(roles=collect_roles(ctx, found.mentions))
@@ -141,6 +148,7 @@ STEPS: tuple[Step, ...] = (
     generic_units,
     unit_appositions,
     governments,
+    bodies,
     roles,
     titles_alone,
     speaker_label_words,

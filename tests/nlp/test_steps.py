@@ -239,3 +239,11 @@ def test_facilities(nlp: "Language", text: str, later: str) -> None:
     decision = steps.facilities(ctx, before(ctx, steps.facilities))
     keys = {c.text: c.key for c in decision.add}
     assert later in keys and len(set(keys.values())) == 1
+
+
+def test_bodies(nlp: "Language") -> None:
+    ctx = context(nlp, "Shelling hit Taiz, the Houthi-run health ministry said.")
+    decision = steps.bodies(ctx, before(ctx, steps.bodies))
+    assert added(decision) == ["the Houthi-run health ministry"]
+    assert [c.text for c in decision.drop] == ["health ministry"]
+    assert decision.add[0].key == decision.drop[0].key

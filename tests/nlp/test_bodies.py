@@ -1,0 +1,65 @@
+"""Bodies described in lower case are bodies of their own, with the names inside them kept
+as mentions of their own entities. Sentences of our own."""
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+from app.nlp.types import ExtractedEntity, Extraction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def run(nlp: "Language", text: str) -> Extraction:
+    return extract(nlp, normalise_text(text))
+
+
+def entity_of(x: Extraction, text: str) -> ExtractedEntity | None:
+    return next((e for e in x.entities if any(m.text == text for m in e.mentions)), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "inner", "kind"),
+    [
+        ("Shelling hit Taiz, the Houthi-run interior ministry said. The ministry gave no toll.",
+         "the Houthi-run interior ministry", "Houthi", "government"),
+        ("Records were found at the Islamic State-run education office in Raqqa.",
+         "the Islamic State-run education office", "Islamic State", "organisation"),
+        ("Samir Aziz, who heads the Basra health directorate, said the clinics were full.",
+         "the Basra health directorate", "Basra", "government"),
+        ("Envoys met the Taliban’s political office in Doha on Monday.",
+         "the Taliban’s political office", "Taliban", "organisation"),
+    ],
+)
+def test_a_body_named_inside_a_longer_one_is_separate(
+    nlp: "Language", text: str, body: str, inner: str, kind: str
+) -> None:
+    x = run(nlp, text)
+    outer = entity_of(x, body)
+    assert outer is not None, [m.text for e in x.entities for m in e.mentions]
+    assert (outer.type, outer.kind) == ("actor", kind)
+    named = entity_of(x, inner)
+    assert named is not None and named.key != outer.key
+
+
+def test_the_body_is_the_later_description(nlp: "Language") -> None:
+    x = run(nlp, "Shelling hit Taiz, the Houthi-run interior ministry said. The ministry "
+                 "gave no toll.")
+    body = entity_of(x, "the Houthi-run interior ministry")
+    assert body is not None and "The ministry" in {m.text for m in body.mentions}
+
+
+def test_a_persons_office_is_no_body(nlp: "Language") -> None:
+    x = run(nlp, "A spokesman for the governor's office said the road was closed.")
+    assert entity_of(x, "the governor's office") is None
+
+
+def test_the_head_of_a_described_body(nlp: "Language") -> None:
+    x = run(nlp, "Samir Aziz, who heads the Basra health directorate, said the clinics were full.")
+    person = next(e for e in x.entities if e.name == "Samir Aziz")
+    body = entity_of(x, "the Basra health directorate")
+    assert body is not None
+    assert [(r.title, r.organisation_key) for r in person.roles] == [("head", body.key)]
