@@ -6,7 +6,7 @@ from collections import Counter
 from spacy.tokens import Doc, Span
 
 from app.nlp.context import ArticleContext, Candidate
-from app.nlp.knowledge import lexicon
+from app.nlp.knowledge import lexicon, words
 from app.nlp.labels import DOMAIN_LABELS
 from app.nlp.linking import BODY_LABELS, _norm
 
@@ -199,6 +199,8 @@ def _match_nominal(
         )
     if place_kind == "capital":
         return _capital(ctx, cands, doc, para, first, j, offset, by_name)
+    if place_kind == "city" and adjs and adjs[-1] in words("quarter_modifiers"):
+        return _quarter(ctx, cands, doc, para, first, j, offset)
     if place_kind in PLACE_KINDS:
         if nxt is not None and nxt.lower_ == "of":
             return None
@@ -206,6 +208,26 @@ def _match_nominal(
         label = next(iter(PLACE_KINDS[place_kind]))
         return _nominal(ctx, para, first, j + 1, key, label) if key else None
     return None
+
+
+def _quarter(
+    ctx: ArticleContext, cands: list[Candidate], doc: Doc, para: int, first: int, j: int,
+    offset: int,
+) -> Candidate:
+    """ "the old city" (of Sanaa): a district of its own, one entity per city it is part of,
+    never the city."""
+    end = j + 1
+    city = None
+    if end + 1 < len(doc) and doc[end].lower_ == "of":
+        city = next(
+            (c for c in cands if c.para == para and c.token_start == end + 1 and c.key), None
+        )
+    city_key = city.key if city is not None else _salient(ctx, cands, offset, {"CITY"})
+    name = " ".join(t.lower_ for t in doc[first + 1 : end])
+    key = f"location:{name}" + (f"@{city_key}" if city_key else "")
+    cand = _nominal(ctx, para, first, end, key, "DISTRICT")
+    cand.canonical = name
+    return cand
 
 
 NOT_BY_HEAD = {"PERSON", "PEOPLE"}

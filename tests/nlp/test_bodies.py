@@ -63,3 +63,21 @@ def test_the_head_of_a_described_body(nlp: "Language") -> None:
     body = entity_of(x, "the Basra health directorate")
     assert body is not None
     assert [(r.title, r.organisation_key) for r in person.roles] == [("head", body.key)]
+
+
+def test_the_old_city_is_a_district_not_the_city(nlp: "Language") -> None:
+    x = run(nlp, "Troops pushed into western Raqqa on Monday but had not entered the old city. "
+                 "Snipers fired from the old city. The city has been besieged for months.")
+    quarter = entity_of(x, "the old city")
+    city = entity_of(x, "Raqqa")
+    assert quarter is not None and city is not None
+    assert (quarter.type, quarter.kind) == ("location", "district")
+    assert len([m for m in quarter.mentions if m.text == "the old city"]) == 2
+    assert "The city" in {m.text for m in city.mentions}
+
+
+def test_the_old_city_of_a_named_city(nlp: "Language") -> None:
+    x = run(nlp, "Jets struck a camp near Aden. Residents of the old city of Taiz fled.")
+    quarter = entity_of(x, "the old city")
+    assert quarter is not None and quarter.kind == "district"
+    assert entity_of(x, "Taiz") is not None
