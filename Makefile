@@ -43,7 +43,7 @@ bench: install-dev
 	$(PY) tests/bench/run.py
 
 lint: install-dev
-	$(VENV)/bin/ruff check app tests alembic
+	$(VENV)/bin/ruff check app tests alembic scripts
 	$(VENV)/bin/mypy app
 
 clean:

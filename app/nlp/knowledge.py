@@ -17,27 +17,35 @@ class KnownName:
 
 @lru_cache
 def lexicon() -> dict[str, Any]:
-    with (DATA_DIR / "lexicon.json").open(encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+    """General English news-writing knowledge, one kind per file of ``data/lexicon/``
+    (titles, speech verbs, designators, role nouns ...), by file name; loaded once."""
+    data: dict[str, Any] = {}
+    for path in sorted((DATA_DIR / "lexicon").glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            data[path.stem] = json.load(fh)
     return data
+
+
+@lru_cache
+def patterns() -> tuple[dict[str, Any], ...]:
+    """The entity ruler's patterns (``data/patterns.jsonl``, built by
+    ``scripts/build_patterns.py``), parsed once for both the ruler and the gazetteer."""
+    path = DATA_DIR / "patterns.jsonl"
+    if not path.exists():
+        return ()
+    with path.open(encoding="utf-8") as fh:
+        return tuple(json.loads(line) for line in fh if line.strip())
 
 
 @lru_cache
 def gazetteer() -> dict[str, KnownName]:
     """Every string pattern of the knowledge file, by its exact text."""
     names: dict[str, KnownName] = {}
-    path = DATA_DIR / "patterns.jsonl"
-    if not path.exists():
-        return names
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if isinstance(row.get("pattern"), str):
-                names.setdefault(
-                    row["pattern"], KnownName(row["label"], row.get("id") or row["pattern"])
-                )
+    for row in patterns():
+        if isinstance(row.get("pattern"), str):
+            names.setdefault(
+                row["pattern"], KnownName(row["label"], row.get("id") or row["pattern"])
+            )
     return names
 
 

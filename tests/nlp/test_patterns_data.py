@@ -16,7 +16,7 @@ from app.nlp.labels import DOMAIN_LABELS, NON_ENTITY_LABELS
 
 DATA = Path(__file__).resolve().parents[2] / "app" / "nlp" / "data"
 PATTERNS = DATA / "patterns.jsonl"
-GENERATOR = DATA / "build_patterns.py"
+GENERATOR = Path(__file__).resolve().parents[2] / "scripts" / "build_patterns.py"
 
 # The knowledge file names groups, bodies, units and places; persons are left to the model.
 # It also names what is no entity of ours (operations, weapons, events), so that extraction
