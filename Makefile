@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install install-dev run migrate load test eval bench lint clean
+.PHONY: install install-dev run migrate load test test-sqlite test-pg eval bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,22 @@ load: migrate
 run: load
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
-test: install-dev
-	$(PY) -m pytest
+# The whole suite twice: on SQLite, then on a throw-away PostgreSQL cluster (Debian's
+# `postgresql` package; scripts/with-postgres starts it and removes it afterwards).
+# PYTEST_ARGS passes options to both runs, e.g. `make test PYTEST_ARGS='-x tests/web'`.
+test: test-sqlite test-pg
+
+test-sqlite: install-dev
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-pg: install-dev
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "make test-pg: cannot run the suite on PostgreSQL: its server is not installed"; \
+	  echo "  (no /usr/lib/postgresql/*/bin/initdb; on Debian: sudo apt-get install postgresql)."; \
+	  if [ "$$CI" = "true" ]; then echo "  CI=true, so this is a failure."; exit 1; fi; \
+	  echo "  Skipped on this machine; CI runs it."; exit 0; \
+	fi
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 eval: install-dev
 	$(PY) tests/eval/evaluate.py --baseline

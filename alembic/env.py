@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 from alembic import context
 from app.db import make_engine
 from app.models import Base
-from app.search import is_search_index
+from app.search import is_search_object
 from app.settings import get_settings
 
 config = context.config
@@ -19,8 +19,8 @@ def _url() -> str:
 
 
 def include_name(name: str | None, type_: str, _parent: Any) -> bool:
-    """Leave the full-text index tables (created by SQL, not models) out of autogenerate."""
-    return not (type_ == "table" and name is not None and is_search_index(name))
+    """Leave the full-text index (created by SQL, not models) out of autogenerate."""
+    return not is_search_object(name, type_)
 
 
 def run_migrations_offline() -> None:

@@ -1,5 +1,6 @@
 """Engine and session factory. SQLite gets WAL and foreign keys on every connection."""
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+# Connections one engine may hold at once. The server runs each request's database work in
+# a thread of anyio's pool (40 threads), so a pool smaller than that makes busy requests wait
+# for a connection and, past the pool's timeout, fail. PostgreSQL's default max_connections
+# (100) holds two server workers at full load; docker-compose.yml raises it for more.
+POOL_SIZE, MAX_OVERFLOW = 10, 30
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -44,6 +51,9 @@ def make_engine(url: str) -> Engine:
     parsed = parse_url(url)
     shown = parsed.render_as_string(hide_password=True)
     kwargs: dict[str, Any] = {}
+    in_memory = parsed.get_backend_name() == "sqlite" and sqlite_path(url) is None
+    if not in_memory:  # (in-memory SQLite has a pool of its own, one connection)
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
         if path is not None:
@@ -67,7 +77,42 @@ def make_engine(url: str) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_begin", _begin_reader_snapshot)
+    return factory
+
+
+# Readers: one snapshot per session.
+_READER = "newsreader.reader"
+_repeatable_read: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def reader_session(factory: sessionmaker[Session]) -> Session:
+    """A session for an answer that only reads (a page, a JSON document): every statement in
+    it sees the database as of one instant, so an answer built from several queries (a count
+    and the rows it counts, an entity and its mentions) is consistent while writers commit.
+
+    PostgreSQL: REPEATABLE READ, a snapshot taken at the first statement (readers never block
+    writers nor wait for them). SQLite: an explicit deferred ``BEGIN`` (the driver would run
+    each SELECT in a moment of its own); in WAL mode it never blocks nor waits either.
+    Writers keep the default (READ COMMITTED on PostgreSQL) and lock what they
+    read-modify-write.
+    """
+    engine = factory.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        bound = _repeatable_read.get(engine)
+        if bound is None:
+            bound = _repeatable_read[engine] = engine.execution_options(
+                isolation_level="REPEATABLE READ")
+        return factory(bind=bound)
+    session = factory()
+    session.info[_READER] = True
+    return session
+
+
+def _begin_reader_snapshot(session: Session, _transaction: Any, connection: Any) -> None:
+    if session.info.get(_READER) and connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 @contextmanager

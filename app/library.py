@@ -631,26 +631,28 @@ def _refresh_terms(session: Session, libs: Sequence[int]) -> None:
         )
         for term in _terms(folded)
     }
-    if rows:
-        session.execute(
-            table.insert(), [{"term": t, "library_id": lib} for t, lib in sorted(rows)]
-        )
+    # Ignoring duplicates: a concurrent writer (PostgreSQL, READ COMMITTED) may have
+    # inserted the same terms after our delete.
+    _insert_ignoring_duplicates(
+        session, LibraryTerm, [{"term": t, "library_id": lib} for t, lib in sorted(rows)]
+    )
 
 
 def _apply_pairs(session: Session, deltas: dict[tuple[int, int], int]) -> None:
     if not deltas:
         return
     table = _table(LibraryComention)
+    ordered = sorted(deltas.items())  # rows locked in one order by every writer: no deadlock
     _insert_ignoring_duplicates(
         session,
         LibraryComention,
-        [{"library_id": a, "other_id": b, "sentences": 0} for (a, b), d in deltas.items() if d > 0],
+        [{"library_id": a, "other_id": b, "sentences": 0} for (a, b), d in ordered if d > 0],
     )
     session.execute(
         update(table)
         .where(and_(table.c.library_id == bindparam("b_a"), table.c.other_id == bindparam("b_b")))
         .values(sentences=table.c.sentences + bindparam("d")),
-        [{"b_a": a, "b_b": b, "d": d} for (a, b), d in deltas.items()],
+        [{"b_a": a, "b_b": b, "d": d} for (a, b), d in ordered],
     )
     firsts = sorted({a for a, _ in deltas})
     session.execute(

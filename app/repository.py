@@ -12,7 +12,15 @@ def list_articles(session: Session) -> list[Article]:
     return list(session.scalars(select(Article).order_by(Article.created_at.desc(), Article.id)))
 
 
+def names_nothing(key: str) -> bool:
+    """No stored slug or id holds NUL (PostgreSQL's text cannot): such a key finds nothing,
+    on either engine, without asking the database."""
+    return "\x00" in key
+
+
 def get_article(session: Session, slug: str) -> Article | None:
+    if names_nothing(slug):
+        return None
     return session.scalar(
         select(Article).where(Article.slug == slug).options(selectinload(Article.paragraphs))
     )
@@ -56,6 +64,8 @@ def quotes_of(session: Session, article_id: int) -> list[Quote]:
 
 
 def get_quote(session: Session, article_id: int, quote_id: str) -> Quote | None:
+    if names_nothing(quote_id):
+        return None
     query = (
         select(Quote)
         .where(Quote.article_id == article_id, Quote.id == quote_id)

@@ -3,20 +3,21 @@
 One entry point, :func:`search`, for the JSON API and the HTML page. The user's string is
 never passed to the database's query language: :func:`parse` reads words, ``"exact
 phrases"``, prefixes (``Habban*``) and ``OR`` from it, and each engine's query is built from
-those tokens (:func:`fts5_query` for SQLite's FTS5; another engine plugs its own builder and
-SQL into :func:`_engine_search`). Anything else in the string (operators, brackets, stray
-quotes, NUL) is a word separator, so every string is either a query or an empty one.
+those tokens: :func:`fts5_query` for SQLite's FTS5 tables, :func:`tsquery` for PostgreSQL's
+``tsvector`` columns (both created by Alembic revisions). :func:`_engine_search` is the one
+place that picks the engine. Anything else in the string (operators, brackets, stray quotes,
+NUL) is a word separator, so every string is either a query or an empty one.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, text
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy.orm import Session
 
 from app.library import HIGHEST_CHAR, fold
-from app.models import Article, Entity, LibraryEntity, LibraryTerm, Quote
+from app.models import LibraryEntity, LibraryTerm
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
@@ -31,6 +32,22 @@ def is_search_index(table_name: str) -> bool:
     """Tables of the engine's full-text index (FTS5's shadow tables too): not in the models,
     so schema comparisons leave them out."""
     return table_name.split("_fts")[0] in ("articles", "quotes") and "_fts" in table_name
+
+
+# PostgreSQL's index: a generated column and a GIN index on articles and quotes.
+SEARCH_COLUMN = "search_vector"
+SEARCH_GIN_INDEXES = frozenset({"ix_articles_search", "ix_quotes_search"})
+TS_CONFIG = "newsreader"  # English stemming after unaccent (revision pg1c3e9a70)
+
+
+def is_search_object(name: str | None, type_: str) -> bool:
+    """Any engine's full-text index objects, made by SQL in migrations rather than by the
+    models: schema comparisons (autogenerate, the migration test) leave them out."""
+    if name is None:
+        return False
+    return ((type_ == "table" and is_search_index(name))
+            or (type_ == "column" and name == SEARCH_COLUMN)
+            or (type_ == "index" and name in SEARCH_GIN_INDEXES))
 
 
 class QueryError(ValueError):
@@ -171,9 +188,13 @@ def _engine_search(
     session: Session, parsed: ParsedQuery, limit: int
 ) -> tuple[list[ArticleHit], list[QuoteHit]]:
     """The engine-specific part: full-text articles and quotes."""
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         return _sqlite_articles(session, parsed, limit), _sqlite_quotes(session, parsed, limit)
-    return _portable_articles(session, parsed, limit), _portable_quotes(session, parsed, limit)
+    if dialect == "postgresql":
+        return (_postgresql_articles(session, parsed, limit),
+                _postgresql_quotes(session, parsed, limit))
+    raise QueryError(f"full-text search is not available on {dialect}")
 
 
 SNIPPET_WORDS = 24
@@ -240,58 +261,76 @@ def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[Qu
             for _, qid in top if qid in shown]
 
 
-# ---- any other engine until it has a full-text index of its own: plain LIKE, no ranking
+# ---- PostgreSQL: tsvector columns with GIN indexes (revision pg1c3e9a70)
 
 
-def _like_clause(
-    column: "InstrumentedAttribute[str]", parsed: ParsedQuery
-) -> "ColumnElement[bool]":
-    def pattern(t: Term) -> str:
-        words = " ".join(t.words).lower().replace("\\", "\\\\")
-        words = words.replace("%", "\\%").replace("_", "\\_")
-        return f"%{words}%"
+def tsquery(parsed: ParsedQuery) -> str:
+    """``to_tsquery`` syntax from tokens only. A token holds letters and digits and nothing
+    else (see :data:`WORD`), so no operator, quote or backslash can hide in one; each is a
+    quoted lexeme, a phrase's words are joined by ``<->``, a prefix ends in ``:*``, terms
+    are joined by ``&`` and groups by ``|``. PostgreSQL then stems and folds each lexeme
+    with the index's own configuration; stop words drop out (in a phrase they keep their
+    place)."""
 
-    lowered = func.lower(column)
-    return or_(*(and_(*(lowered.like(pattern(t), escape="\\") for t in g))
-                 for g in parsed.groups))
+    def term(t: Term) -> str:
+        words = [f"'{w}'" for w in t.words]
+        if t.prefix:
+            words[-1] += ":*"
+        return "(" + " <-> ".join(words) + ")"
 
-
-def _plain_snippet(body: str, words: list[str]) -> Marked:
-    lowered = body.lower()
-    hits = [(i, w) for w in words if (i := lowered.find(w.lower())) >= 0]
-    first = min((i for i, _ in hits), default=0)
-    start = max(0, first - 80)
-    window = body[start : start + 200]
-    marks = []
-    for w in words:
-        i = window.lower().find(w.lower())
-        if i >= 0:
-            marks.append((i, i + len(w)))
-    return Marked(window, tuple(sorted(marks)))
+    return " | ".join("(" + " & ".join(term(t) for t in group) + ")"
+                      for group in parsed.groups)
 
 
-def _portable_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[ArticleHit]:
+# ts_headline parses the document as it indexes it, and drops what its parser takes for
+# markup ("<b>", "&amp;"): the snippet must show the text as written, so "<" and "&" go in as
+# private-use characters (no news text has them) and come back after.
+HIDDEN = "\ue000\ue001"
+UNHIDE = str.maketrans({"\ue000": "<", "\ue001": "&"})
+
+
+def _headline_options(**extra: object) -> str:
+    options = {"StartSel": MARK_START, "StopSel": MARK_END, **extra}
+    return ", ".join(f"{name}={value}" for name, value in options.items())
+
+
+def _postgresql_articles(session: Session, parsed: ParsedQuery, limit: int
+                         ) -> list[ArticleHit]:
+    # Rank and limit first, so that only the articles shown get a headline (it re-parses
+    # the whole text).
     rows = session.execute(
-        select(Article.slug, Article.title, Article.text)
-        .where(or_(_like_clause(Article.text, parsed), _like_clause(Article.title, parsed)))
-        .order_by(Article.published.desc(), Article.id.desc())
-        .limit(limit)
+        text(
+            f"SELECT a.slug, a.title, ts_headline('{TS_CONFIG}', translate(a.text, '<&', "
+            ":hidden), top.query, :options), "
+            "top.rank FROM ("
+            f"  SELECT a.id, query, ts_rank(a.search_vector, query) AS rank "
+            f"  FROM articles a, to_tsquery('{TS_CONFIG}', :q) AS query "
+            "  WHERE a.search_vector @@ query ORDER BY rank DESC, a.id LIMIT :limit"
+            ") AS top JOIN articles a ON a.id = top.id ORDER BY top.rank DESC, a.id"
+        ),
+        {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
+         "options": _headline_options(MaxWords=SNIPPET_WORDS, MinWords=SNIPPET_WORDS // 2)},
     )
-    return [ArticleHit(slug, title, _plain_snippet(body, parsed.words()), 0.0)
-            for slug, title, body in rows]
+    return [ArticleHit(slug, title, unmark((snip or "").translate(UNHIDE)), round(float(rank), 4))
+            for slug, title, snip, rank in rows]
 
 
-def _portable_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[QuoteHit]:
+def _postgresql_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[QuoteHit]:
     rows = session.execute(
-        select(Quote.id, Quote.text, Entity.name, Article.slug)
-        .join(Article, Article.id == Quote.article_id)
-        .outerjoin(Entity, Entity.id == Quote.speaker_id)
-        .where(_like_clause(Quote.text, parsed))
-        .order_by(Quote.id)
-        .limit(limit)
+        text(
+            f"SELECT q.id, ts_headline('{TS_CONFIG}', translate(q.text, '<&', :hidden), query, "
+            ":options), e.name, a.slug "
+            f"FROM quotes q CROSS JOIN to_tsquery('{TS_CONFIG}', :q) AS query "
+            "JOIN articles a ON a.id = q.article_id "
+            "LEFT JOIN entities e ON e.id = q.speaker_id "
+            "WHERE q.search_vector @@ query "
+            "ORDER BY ts_rank(q.search_vector, query) DESC, q.id LIMIT :limit"
+        ),
+        {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
+         "options": _headline_options(HighlightAll=1)},
     )
-    return [QuoteHit(qid, _plain_snippet(body, parsed.words()), speaker, slug)
-            for qid, body, speaker, slug in rows]
+    return [QuoteHit(qid, unmark(raw.translate(UNHIDE)), speaker, slug)
+            for qid, raw, speaker, slug in rows]
 
 
 # ---- entities: by their names and aliases, portable SQL on folded names

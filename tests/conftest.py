@@ -1,11 +1,24 @@
-"""Shared fixtures: a fresh migrated database per test, the real app in-process."""
+"""Shared fixtures: a fresh migrated database per test, the real app in-process.
 
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` is set (a
+superuser URL; ``scripts/with-postgres`` starts a throw-away cluster and sets it; ``make test``
+runs both). Either way the schema is migrated once per run into a template, and every test
+gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL
+(dropped afterwards). A test that only makes sense on one engine says so with
+``@only_on("sqlite", reason)``; the reason is printed with the skips.
+"""
+
+import itertools
+import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.cli import alembic_config
@@ -21,10 +34,36 @@ ADMIN_TOKEN = "test-token-123"
 TEST_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ENGINE = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: starts a worker process or loads spaCy; deselect with -m 'not slow'"
     )
+    config.addinivalue_line(
+        "markers", "only_on(engine, reason): run only when the suite runs on that engine"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = make_url(TEST_DATABASE_URL).render_as_string() if TEST_DATABASE_URL else "files"
+    return f"database engine: {ENGINE} ({where})"
+
+
+def only_on(engine: str, reason: str) -> pytest.MarkDecorator:
+    """Mark a test that only makes sense on one engine ("sqlite" or "postgresql")."""
+    return pytest.mark.only_on(engine, reason=reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for mark in item.iter_markers("only_on"):
+            engine = mark.args[0]
+            if engine != ENGINE:
+                reason = mark.kwargs.get("reason") or (mark.args[1:] or [""])[0]
+                item.add_marker(pytest.mark.skip(reason=f"only on {engine}: {reason}"))
 
 
 def migrate(url: str) -> None:
@@ -33,11 +72,89 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+class Databases:
+    """Fresh databases for tests on the engine under test: migrated (a copy of a template
+    migrated once per run) or empty."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.names = itertools.count(1)
+        self.prefix = f"nr{os.getpid()}"
+        self.template: str | None = None
+        self.server = None
+        if ENGINE != "sqlite":
+            self.server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+
+    def _url(self, name: str) -> str:
+        if self.server is None:
+            return f"sqlite:///{self.directory / name}.db"
+        return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(
+            hide_password=False)
+
+    def empty(self) -> str:
+        name = f"{self.prefix}_{next(self.names)}"
+        if self.server is not None:
+            self._execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        return self._url(name)
+
+    def migrated(self) -> str:
+        if self.template is None:
+            url = self.empty()
+            migrate(url)
+            self.template = url
+        name = f"{self.prefix}_{next(self.names)}"
+        if self.server is None:
+            # The backup API, not a file copy: it reads through any WAL left beside the file.
+            with sqlite3.connect(make_url(self.template).database or "") as source, \
+                    sqlite3.connect(self.directory / f"{name}.db") as target:
+                source.backup(target)
+            target.close()
+            source.close()
+        else:
+            template = make_url(self.template).database
+            self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        if self.server is not None:
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        elif name:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self.server is not None:
+            if self.template is not None:
+                self.drop(self.template)
+            self.server.dispose()
+
+    def _execute(self, sql: str) -> None:
+        assert self.server is not None
+        with self.server.connect() as conn:
+            conn.execute(text(sql))
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(tmp_path_factory.mktemp("databases"))
+    yield made
+    made.close()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    migrate(url)
-    return url
+def db_url(databases: Databases) -> Iterator[str]:
+    url = databases.migrated()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def empty_db_url(databases: Databases) -> Iterator[str]:
+    """A database with no schema (to test what happens before ``migrate``)."""
+    url = databases.empty()
+    yield url
+    databases.drop(url)
 
 
 @pytest.fixture

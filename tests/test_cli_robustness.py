@@ -122,18 +122,17 @@ def test_before_migrate_commands_say_to_migrate_and_create_nothing(tmp_path: Pat
     assert not path.exists(), "a mistyped DATABASE_URL must not start a new database"
 
 
-def test_an_unmigrated_or_outdated_database_says_to_migrate(tmp_path: Path) -> None:
-    path = tmp_path / "reader.db"
-    engine = make_engine(f"sqlite:///{path}")
+def test_an_unmigrated_or_outdated_database_says_to_migrate(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE unrelated (id INTEGER)"))
-    result = run_cli(f"sqlite:///{path}", "ingest", str(BUNDLED_ARTICLE))
+    result = run_cli(empty_db_url, "ingest", str(BUNDLED_ARTICLE))
     fails_clearly(result, EXIT_DATABASE, "has no schema", "python -m app migrate")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
         conn.execute(text("INSERT INTO alembic_version VALUES ('0000_older')"))
     engine.dispose()
-    result = run_cli(f"sqlite:///{path}", "ingest", str(BUNDLED_ARTICLE))
+    result = run_cli(empty_db_url, "ingest", str(BUNDLED_ARTICLE))
     fails_clearly(result, EXIT_DATABASE, "0000_older", "python -m app migrate")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import corrections
 from app.db import make_engine, make_session_factory, session_scope
+from tests.conftest import only_on
 from tests.test_corrections import REVISED, _article, _entity, state
 from tests.web.conftest import SAMPLE, store_text
 
@@ -81,6 +82,7 @@ def _ingest(path: Path, text_file: Path, kill_after: float | None) -> bool:
     return process.returncode == 0
 
 
+@only_on("sqlite", "copies the database file and checks it with PRAGMA integrity_check")
 def test_killing_a_reingest_never_loses_the_previous_revision_or_a_correction(
     tmp_path: Path, db_url: str, session_factory: sessionmaker[Session]
 ) -> None:

@@ -8,11 +8,12 @@ from alembic import command
 from app.cli import alembic_config
 from app.db import make_engine
 from app.models import Base
-from app.search import is_search_index
+from app.search import is_search_object
+from tests.conftest import only_on
 
 
-def test_upgrade_and_downgrade_on_empty_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_upgrade_and_downgrade_on_empty_database(empty_db_url: str) -> None:
+    url = empty_db_url
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     tables = set(inspect(engine).get_table_names())
@@ -22,21 +23,21 @@ def test_upgrade_and_downgrade_on_empty_database(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_models_match_migrations(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_models_match_migrations(empty_db_url: str) -> None:
+    url = empty_db_url
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn,
-            opts={"include_name": lambda name, type_, _: not (
-                type_ == "table" and is_search_index(name))},
+            opts={"include_name": lambda name, type_, _: not is_search_object(name, type_)},
         )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
 
 
+@only_on("sqlite", "PRAGMAs of SQLite's own")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
     with engine.connect() as conn:
@@ -45,6 +46,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@only_on("sqlite", "AUTOINCREMENT is SQLite's; PostgreSQL's sequences never reuse ids")
 def test_sqlite_never_reuses_ids_of_linked_rows(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     command.upgrade(alembic_config(url), "head")

@@ -17,8 +17,10 @@ from app.search import (
     fts5_query,
     parse,
     search,
+    tsquery,
     unmark,
 )
+from tests.conftest import only_on
 
 
 def test_parse_words_phrases_prefixes_and_or() -> None:
@@ -28,6 +30,8 @@ def test_parse_words_phrases_prefixes_and_or() -> None:
         [Term(("Ramadi",))],
     ]
     assert fts5_query(parsed) == '("Habban"* AND "tribal leader" AND "al Alwani") OR ("Ramadi")'
+    assert tsquery(parsed) == ("(('Habban':*) & ('tribal' <-> 'leader') & ('al' <-> 'Alwani'))"
+                               " | (('Ramadi'))")
 
 
 @pytest.mark.parametrize(
@@ -108,6 +112,8 @@ def stored(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
         ('"Baghdad abandoned"', []),
         ("cafe", ["ramadi-falls"]),  # diacritics folded
         ("CAFÉ", ["ramadi-falls"]),
+        ("Ḥabbānīyah", ["ramadi-falls"]),
+        ('"Ramadi on Sunday"', ["ramadi-falls"]),
         ("Mosul OR Habbaniyah", ["ramadi-falls", "elsewhere"]),
         ("Mosul Habbaniyah", []),
         ("Monday", ["elsewhere"]),
@@ -188,3 +194,37 @@ def _delete(session: Session, slug: str) -> bool:
         return False
     delete_article(session, article)
     return True
+
+
+# ---------------------------------------------------------------- each engine's own index
+
+
+def _explain(session: Session, sql: str, **params: object) -> str:
+    return "\n".join(str(row[-1]) for row in session.execute(text(sql), params))
+
+
+@only_on("sqlite", "FTS5 is SQLite's full-text index")
+def test_sqlite_searches_its_fts5_index(stored: sessionmaker[Session]) -> None:
+    with stored() as session:
+        assert session.execute(text("SELECT rowid FROM articles_fts WHERE articles_fts "
+                                    "MATCH :q"), {"q": fts5_query(parse("cafe"))}).all()
+        plan = _explain(session, "EXPLAIN QUERY PLAN SELECT rowid FROM articles_fts "
+                        "WHERE articles_fts MATCH 'ramadi'")
+    assert "VIRTUAL TABLE INDEX" in plan, plan
+
+
+@only_on("postgresql", "tsvector and GIN are PostgreSQL's full-text index")
+def test_postgresql_searches_its_tsvector_columns_through_gin(
+    stored: sessionmaker[Session],
+) -> None:
+    with stored() as session:
+        # The generated column follows the text: stemmed, diacritics folded, title weighted.
+        vector = session.execute(text(
+            "SELECT search_vector::text FROM articles WHERE slug = 'ramadi-falls'")).scalar()
+        assert "'cafe'" in str(vector) and "'fighter'" in str(vector)
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # two rows: force the index
+        for table, index in (("articles", "ix_articles_search"),
+                             ("quotes", "ix_quotes_search")):
+            plan = _explain(session, f"EXPLAIN SELECT 1 FROM {table} WHERE search_vector @@ "
+                            "to_tsquery('newsreader', :q)", q=tsquery(parse("abandoned")))
+            assert index in plan, plan

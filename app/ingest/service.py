@@ -224,7 +224,9 @@ def store(
     extraction: Extraction,
 ) -> IngestOutcome:
     """Write the article in the caller's transaction; nothing is visible until it commits."""
-    article = session.scalar(select(Article).where(Article.slug == slug))
+    # Locked until commit (PostgreSQL; SQLite's writers are serialised anyway): a second
+    # writer of this slug waits here, then reads the state it replaces, never an older one.
+    article = session.scalar(select(Article).where(Article.slug == slug).with_for_update())
     if article is not None and article.content_sha256 == content_sha256(normalised.text):
         # another writer stored this very text since the caller last looked
         return keep_unchanged(session, article, item)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -255,7 +255,10 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(allowed))
 
 
-def database_problem(exc: OperationalError) -> str:
+MISSING_SCHEMA = frozenset({"42P01", "42703"})  # SQLSTATE undefined_table, undefined_column
+
+
+def database_problem(exc: OperationalError | ProgrammingError) -> str:
     """What an operational database error means for the user, without driver internals."""
     reason = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else "unknown error"
     if "no such table" in reason or "does not exist" in reason:
@@ -278,6 +281,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         # Locked past the busy timeout, unreadable file, missing schema: the server is fine,
         # its database is not; a client may retry later.
         return _error_response(request, 503, database_problem(exc), {"Retry-After": "5"})
+
+    @app.exception_handler(ProgrammingError)
+    async def schema_error(request: Request, exc: ProgrammingError) -> Response:
+        # PostgreSQL's undefined table or column (SQLite says it by OperationalError): the
+        # schema is missing or older than the code, so the same 503 as above.
+        if getattr(exc.orig, "sqlstate", None) in MISSING_SCHEMA:
+            return _error_response(request, 503, database_problem(exc), {"Retry-After": "5"})
+        raise exc
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (PostgreSQL's text refuses NUL characters): the
+        # client's input, not the server, is at fault; the transaction was rolled back.
+        reason = str(exc.orig).splitlines()[0][:200] if exc.orig is not None else "bad value"
+        return _error_response(request, 422, f"a value in the request cannot be stored: {reason}")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,13 +13,17 @@ from sqlalchemy.orm import Session
 
 from app import corrections
 from app import repository as repo
+from app.db import reader_session
 from app.models import Article
 from app.settings import Settings
 from app.web.links import Links
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    session = request.app.state.session_factory()
+    factory = request.app.state.session_factory
+    # A GET's queries all see one snapshot; a write keeps the writers' isolation (app/db.py).
+    reads = request.method in ("GET", "HEAD")
+    session = reader_session(factory) if reads else factory()
     try:
         yield session
     finally:

@@ -47,8 +47,8 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text: str
-                ) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text: str,
+                databases: Any) -> Iterator[LiveServer]:
     _require_chromium()
     import uvicorn
 
@@ -58,11 +58,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     from app.nlp.extract import extract
     from app.settings import Settings
     from app.web.app import create_app
-    from tests.conftest import ADMIN_TOKEN, migrate
+    from tests.conftest import ADMIN_TOKEN
     from tests.web.conftest import SAMPLE, store_text
 
-    db_url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
-    migrate(db_url)
+    db_url = databases.migrated()
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
     ingest_article(factory, ArticleInput(bundled_text, "ramadi"), lambda n: extract(nlp, n))
@@ -93,6 +92,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     app.state.jobs.stop_consumer()
     extraction.shutdown(kill=True)
     engine.dispose()
+    databases.drop(db_url)
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import _free_port, _require_chromium
-from tests.conftest import ADMIN_TOKEN, migrate
+from tests.conftest import ADMIN_TOKEN, Databases
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def editing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def editing_server(tmp_path_factory: pytest.TempPathFactory, databases: Databases
+                   ) -> Iterator[str]:
     _require_chromium()
     import uvicorn
 
@@ -28,8 +29,7 @@ def editing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from tests.web.conftest import SAMPLE, store_text
 
     directory: Path = tmp_path_factory.mktemp("editing")
-    db_url = f"sqlite:///{directory / 'edit.db'}"
-    migrate(db_url)
+    db_url = databases.migrated()
     engine = make_engine(db_url)
     store_text(make_session_factory(engine), SAMPLE, "sample")
     port = _free_port()
@@ -47,6 +47,7 @@ def editing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
+    databases.drop(db_url)
 
 
 def entities(base: str) -> dict[str, dict[str, Any]]:

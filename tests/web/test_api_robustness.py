@@ -454,8 +454,8 @@ def test_odd_ids_and_slugs_are_4xx(sample_client: TestClient, url: str, status: 
 # ---------------------------------------------------------------- the database
 
 
-def test_unmigrated_database_is_503_telling_to_migrate(tmp_path: Any) -> None:
-    fresh = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}", admin_token=ADMIN_TOKEN)
+def test_unmigrated_database_is_503_telling_to_migrate(empty_db_url: str) -> None:
+    fresh = Settings(database_url=empty_db_url, admin_token=ADMIN_TOKEN)
     with make_client(fresh, FakeWorker()) as c:
         for url in ("/api/articles", "/api/articles/x/entities", "/healthz"):
             response = c.get(url)

@@ -231,9 +231,10 @@ def test_delete_api(app_client: TestClient, store_article: Any) -> None:
     assert app_client.delete("/api/articles/sample", headers=AUTH).status_code == 404
 
 
-def test_a_server_on_an_unmigrated_database_still_starts(tmp_path: Any) -> None:
+def test_a_server_on_an_unmigrated_database_still_starts(tmp_path: Any, empty_db_url: str
+                                                         ) -> None:
     from app.web.app import create_app
 
-    empty = Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", data_dir=tmp_path)
+    empty = Settings(database_url=empty_db_url, data_dir=tmp_path)
     with TestClient(create_app(empty), base_url="http://127.0.0.1:8000") as client:
         assert client.get("/healthz").status_code == 503

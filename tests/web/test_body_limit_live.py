@@ -18,14 +18,10 @@ from tests.conftest import ADMIN_TOKEN
 
 
 def _free_port() -> int:
-    for port in range(8200, 8250):  # this work's port range
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8200-8249")
+    """A port the system hands out: a fixed range collides with other test runs."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -39,14 +35,17 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # a busy machine starts a server slowly
+        while True:
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                break
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()
+                if f":{port}" in (tmp_path / "server.log").read_text():  # ours, not another's
+                    break
             except OSError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("server did not start: " + (tmp_path / "server.log").read_text())
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("server did not start: " + (tmp_path / "server.log").read_text())
+            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
