@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=1, ge=1)
     # One log line per request costs about as much as serving a cached page: off unless asked.
     access_log: bool = False
+    # FastAPI's native OpenTelemetry (spans, metrics, logs to the configured providers).
+    telemetry: bool = False
     admin_token: str | None = None
     spacy_model: str = "en_core_web_sm"
     ingest_timeout: float = 120.0

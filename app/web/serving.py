@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import revisions
@@ -186,6 +186,15 @@ _EMPTY_BODY: Message = {"type": "http.response.body", "body": b"", "more_body": 
 # ------------------------------------------------------------------------ revisions
 
 
+# Built once: constructing a statement costs more than running it.
+_REVISION_SQL = "SELECT value FROM content_revision WHERE id = ?"
+_REVISION = select(revisions.ContentRevision.value).where(
+    revisions.ContentRevision.id == revisions.ROW_ID)
+_ARTICLE_SQL = "SELECT id, revision, edit_version, updated_at FROM articles WHERE slug = ?"
+_ARTICLE = select(Article.id, Article.revision, Article.edit_version, Article.updated_at).where(
+    Article.slug == bindparam("slug"))
+
+
 class Revisions:
     """What cached responses depend on, read cheaply at every request.
 
@@ -223,10 +232,7 @@ class Revisions:
 
     def library(self) -> int | None:
         try:
-            row = self._query("SELECT value FROM content_revision WHERE id = ?",
-                              (revisions.ROW_ID,),
-                              select(revisions.ContentRevision.value)
-                              .where(revisions.ContentRevision.id == revisions.ROW_ID))
+            row = self._query(_REVISION_SQL, (revisions.ROW_ID,), _REVISION)
         except Exception:  # noqa: BLE001 - unmigrated or unreachable: the app says why
             return None
         value = int(row[0]) if row is not None else 0
@@ -238,11 +244,7 @@ class Revisions:
         if slug in self._articles:
             return self._articles[slug]
         try:
-            row = self._query(
-                "SELECT id, revision, edit_version, updated_at FROM articles WHERE slug = ?",
-                (slug,),
-                select(Article.id, Article.revision, Article.edit_version, Article.updated_at)
-                .where(Article.slug == slug))
+            row = self._query(_ARTICLE_SQL, (slug,), _ARTICLE.params(slug=slug))
         except Exception:  # noqa: BLE001
             return None
         # updated_at too: a new title, source or date on an unchanged text is no revision.
@@ -275,16 +277,23 @@ LIBRARY_WIDE = re.compile(
 )
 
 
-def dependency(path: str, revs: Revisions) -> Hashable | None:
-    """The revision a response at ``path`` is built for; None: not cached."""
+@lru_cache(maxsize=4096)
+def kept_route(path: str) -> tuple[bool, str | None]:
+    """(kept?, the article's slug if only that article's changes matter)."""
     if (match := ARTICLE_ONLY.fullmatch(path)) is not None:
-        slug = match["a"] or match["b"]
-        if revs.library() is None:
-            return None
-        return revs.article(slug)
-    if LIBRARY_WIDE.fullmatch(path) is not None:
-        return revs.library()
-    return None
+        return True, match["a"] or match["b"]
+    return LIBRARY_WIDE.fullmatch(path) is not None, None
+
+
+def dependency(path: str, revs: Revisions) -> Hashable | None:
+    """The revision a response at ``path`` is built for; None: not kept."""
+    kept, slug = kept_route(path)
+    if not kept:
+        return None
+    library = revs.library()
+    if slug is None or library is None:
+        return library
+    return revs.article(slug)
 
 
 # ------------------------------------------------------------------------ static files
