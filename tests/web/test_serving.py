@@ -213,3 +213,10 @@ def test_accept_encoding_and_if_none_match_parsing() -> None:
     assert not_modified(b'W/"b"', b'"b"')
     assert not_modified(b"*", b'"b"')
     assert not not_modified(b'"b-gzip"', b'"b"')
+
+
+def test_no_middleware_wraps_responses_in_python_objects(client: TestClient) -> None:
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    stack = client.app.user_middleware  # type: ignore[attr-defined]
+    assert stack and not any(issubclass(m.cls, BaseHTTPMiddleware) for m in stack)
