@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import KnownName, lexicon, lookup
+from app.nlp.knowledge import words as word_list
 from app.nlp.labels import DOMAIN_LABELS
 from app.nlp.title_lookup import title_ending_at, title_opening
 
@@ -38,57 +39,6 @@ POSSESSIVE = re.compile(r"(?:['’]s?|['’])$")
 AFFIX_TOKEN = re.compile(
     r"^(?P<name>.+?)-(?:led|backed|based|allied|funded|trained|aligned|supported|sponsored|controlled|held)$"
 )
-GOVERNMENT_WORDS = {
-    "ministry",
-    "government",
-    "council",
-    "parliament",
-    "assembly",
-    "cabinet",
-    "court",
-    "department",
-    "commission",
-    "office",
-    "senate",
-    "congress",
-}
-ARMED_GROUP_WORDS = {
-    "hezbollah",
-    "hizballah",
-    "hizbullah",
-    "ahl",
-    "jaish",
-    "jabhat",
-    "harakat",
-    "kataib",
-    "kata'ib",
-    "kata’ib",
-    "kitaeb",
-    "ansar",
-    "saraya",
-    "liwa",
-    "asaib",
-    "asa'ib",
-    "asa’ib",
-    "brigades",
-    "front",
-    "movement",
-    "mujahideen",
-    "taliban",
-}
-UNIT_WORDS = {
-    "army": "UNIT_ARMY",
-    "police": "UNIT_POLICE",
-    "division": "UNIT_ARMY",
-    "brigade": "UNIT_ARMY",
-    "battalion": "UNIT_ARMY",
-    "regiment": "UNIT_ARMY",
-    "guard": "UNIT_ARMY",
-    "forces": "UNIT_FORCES",
-    "force": "UNIT_FORCES",
-    "corps": "UNIT_ARMY",
-    "service": "UNIT_SPECIAL_FORCES",
-}
 
 
 def _trim(span: Span) -> tuple[Span, str | None]:
@@ -238,17 +188,21 @@ def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
 
 
 def _keyword_label(span: Span, label: str) -> str:
-    """spaCy's PERSON/ORG for names whose words say what they are."""
-    words = {t.lower_ for t in span}
-    if label in ("PERSON", "ORGANISATION", "CITY"):
-        if words & ARMED_GROUP_WORDS:
-            return "ARMED_GROUP"
-        if words & GOVERNMENT_WORDS:
-            return "GOVERNMENT"
-        for word, unit in UNIT_WORDS.items():
-            if span[-1].lower_ == word:
-                return unit
-    return label
+    """spaCy's PERSON/ORG for names whose words say what they are: a group-name word
+    anywhere ("Jaish al-Adl"), a body's or group's head anywhere ("Ministry of Defense",
+    "Popular Front"), a unit's head last ("Haftar's 106th Brigade"). One table of heads
+    (lexicon/name_heads.json) answers for every rule that reads a name's head."""
+    if label not in ("PERSON", "ORGANISATION", "CITY"):
+        return label
+    tokens = [t.lower_ for t in span]
+    if set(tokens) & word_list("armed_group_name_words"):
+        return "ARMED_GROUP"
+    heads: dict[str, str] = lexicon()["name_heads"]
+    anywhere = [heads[t] for t in tokens if heads.get(t) in ("ARMED_GROUP", "GOVERNMENT")]
+    if anywhere:
+        return "ARMED_GROUP" if "ARMED_GROUP" in anywhere else anywhere[0]
+    last = heads.get(tokens[-1])
+    return last if last is not None and last.startswith("UNIT_") else label
 
 
 def _people_or_none(span: Span) -> str | None:
