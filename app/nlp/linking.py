@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from app.nlp.context import ArticleContext, Candidate
-from app.nlp.knowledge import lookup, strip_article_prefix
+from app.nlp.knowledge import lexicon, lookup, strip_article_prefix
 from app.nlp.labels import DOMAIN_LABELS
 
 
@@ -212,6 +212,101 @@ def link_known_as(text: str, cands: list[Candidate]) -> list[Candidate]:
         if named is not None and other is not named:
             other.key, other.label = named.key, named.label
     return added
+
+
+# "X, a force known locally as Y", "the irregular forces — known by the government as “Y”",
+# "X, known to Afghan soldiers as “the night men”": a term the text gives as another name
+INTRODUCED_AS = re.compile(
+    r"(?:,|\s[—–]|\s\()\s*(?:(?:a|an)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3}?\s+)?"
+    r"(?:also |better |formerly |widely |locally |popularly |commonly )?known"
+    r"(?:\s+(?:locally|widely|officially|in\s+\w+|(?:by|to)\s+[\w’'-]+(?:\s+[\w’'-]+){0,3}?))?"
+    r"\s+as\s+(?:(?P<quoted>[“\"][^”\"]{2,60}[”\"])|(?:the\s+)?"
+    r"(?P<name>(?:[Aa]l-|[Ee]l-)?[A-Z][\w’'-]*(?:\s+(?:al-)?[A-Z][\w’'-]*){0,4}))"
+)
+DESCRIPTION_BEFORE = re.compile(r"\b(?:the|these|those)\s+(?:[a-z][\w-]*\s+){0,2}[a-z]+s$")
+
+
+def link_introduced_as(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:
+    """A term the text introduces as another name of an entity (a name, or a description of
+    the body the sentence is about) is a mention of it; a quoted term keeps its quotes."""
+    added: list[Candidate] = []
+    for match in INTRODUCED_AS.finditer(ctx.text):
+        found = _introduced(ctx, cands, match.start())
+        if found is None:
+            continue
+        owner, description = found
+        taken = cands + added
+        if description is not None and not _overlaps(description, taken):
+            added.append(description)
+        start, end = match.span("quoted") if match.group("quoted") else match.span("name")
+        inner = (start + 1, end - 1) if match.group("quoted") else (start, end)
+        same = [c for c in cands if (c.start, c.end) in ((start, end), inner)]
+        term = ctx.text[inner[0] : inner[1]].lower()
+        for c in cands:  # "popular mobilization units", which the knowledge file knows
+            if c in same or c.form == "name" and c.text.lower() == term and c.start > start:
+                c.key, c.label = owner.key, owner.label
+        if same or _overlaps_span(start, end, cands + added):
+            continue
+        alias = _span_candidate(ctx, start, end, owner, nominal=not match.group("name"))
+        if alias is not None:
+            added.append(alias)
+    return added
+
+
+APPOSITION_GAP = re.compile(r"\s*(?:,\s*(?:a|an)\s+[^,.;:()]{1,40}?)?\s*")
+
+
+def _introduced(
+    ctx: ArticleContext, cands: list[Candidate], at: int
+) -> tuple[Candidate, Candidate | None] | None:
+    """What a "known as" at ``at`` names: the name right before it (or before an apposition
+    "a force"), or a description ("the irregular forces") of the last body named before it
+    in the sentence, which is then a mention too."""
+    sentence_start, _ = ctx.sentence_bounds(at)
+    before = sorted(
+        (c for c in cands if sentence_start <= c.start and c.end <= at and c.key),
+        key=lambda c: c.end,
+        reverse=True,
+    )
+    for c in before:
+        if c.label != "PERSON" and APPOSITION_GAP.fullmatch(ctx.text[c.end : at]):
+            return c, None
+    described = DESCRIPTION_BEFORE.search(ctx.text[sentence_start:at].rstrip())
+    bodies = [c for c in before if c.label in BODY_LABELS]
+    if described is None or not bodies:
+        return None
+    start, end = sentence_start + described.start(), sentence_start + described.end()
+    head = ctx.text[start:end].split()[-1].lower()
+    if head in lexicon()["unit_heads"]:  # "the irregular forces" are a unit, not a council
+        bodies = [c for c in bodies if c.label.startswith("UNIT_")]
+    owner = next((c for c in bodies if c.end <= start), None)
+    if owner is None:
+        return None
+    description = _span_candidate(ctx, start, end, owner, nominal=True)
+    return (owner, description) if description is not None else None
+
+
+def _overlaps(c: Candidate, others: list[Candidate]) -> bool:
+    return _overlaps_span(c.start, c.end, others)
+
+
+def _overlaps_span(start: int, end: int, others: list[Candidate]) -> bool:
+    return any(o.start < end and start < o.end for o in others)
+
+
+def _span_candidate(
+    ctx: ArticleContext, start: int, end: int, owner: Candidate, nominal: bool = False
+) -> Candidate | None:
+    para = owner.para
+    offset = ctx.offsets[para]
+    span = ctx.docs[para].char_span(start - offset, end - offset, alignment_mode="expand")
+    if span is None:
+        return None
+    return Candidate(
+        start, end, ctx.text[start:end], owner.label, para, span.start, span.end,
+        key=owner.key, strong=True, form="nominal" if nominal else "name",
+        method="description" if nominal else "rule",
+    )
 
 
 def merge_generic_units(cands: list[Candidate]) -> None:

@@ -12,6 +12,7 @@ from app.nlp.linking import (
     appositive_units,
     link_acronyms,
     link_by_name_word,
+    link_introduced_as,
     link_known_as,
     link_mentions,
     merge_generic_units,
@@ -65,6 +66,13 @@ def known_as(ctx: ArticleContext, found: Found) -> Decision:
     """ "X, known as Y": Y is X."""
     added = link_known_as(ctx.text, found.mentions)
     return Decision(add=added, aliases=added)
+
+
+def introduced_as(ctx: ArticleContext, found: Found) -> Decision:
+    """ "X, a force known locally as Y", "the irregular forces — known by the government as
+    “Y”": the term is another name of the entity (a name, or a description of it)."""
+    added = link_introduced_as(ctx, found.mentions)
+    return Decision(add=added, aliases=[c for c in added if c.form == "name"])
 
 
 def alias_occurrences(ctx: ArticleContext, found: Found) -> Decision:
@@ -144,6 +152,7 @@ STEPS: tuple[Step, ...] = (
     links,
     acronyms,
     known_as,
+    introduced_as,
     alias_occurrences,
     generic_units,
     unit_appositions,

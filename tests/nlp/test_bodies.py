@@ -81,3 +81,27 @@ def test_the_old_city_of_a_named_city(nlp: "Language") -> None:
     quarter = entity_of(x, "the old city")
     assert quarter is not None and quarter.kind == "district"
     assert entity_of(x, "Taiz") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "term"),
+    [
+        # a description of the body the sentence names, and the government's term for it
+        ("The council backed Shiite militias, allowing the irregular forces — known by the "
+         "government as “popular mobilization units” — to join the battle.",
+         "Shiite militias", "popular mobilization units"),
+        # a name, an apposition, then the local name
+        ("Clashes broke out with the Security Belt, a force known locally as al-Hizam that "
+         "the Emirates pay.", "Security Belt", "al-Hizam"),
+        # a quoted nickname keeps its quotes
+        ("The raid was led by the Fateh Brigade, a Taliban commando force known to soldiers as "
+         "“the night men” because it moves after dark.", "Fateh Brigade", "“the night men”"),
+    ],
+)
+def test_a_term_introduced_as_another_name_is_the_entity(
+    nlp: "Language", text: str, named: str, term: str
+) -> None:
+    x = run(nlp, text)
+    entity = entity_of(x, named)
+    assert entity is not None
+    assert term in {m.text for m in entity.mentions}, [m.text for m in entity.mentions]

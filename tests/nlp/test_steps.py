@@ -247,3 +247,13 @@ def test_bodies(nlp: "Language") -> None:
     assert added(decision) == ["the Houthi-run health ministry"]
     assert [c.text for c in decision.drop] == ["health ministry"]
     assert decision.add[0].key == decision.drop[0].key
+
+
+def test_introduced_as(nlp: "Language") -> None:
+    ctx = context(nlp, "Talks began with the Security Belt, a force known locally as al-Hizam.")
+    belt = mention(ctx, "Security Belt", "UNIT_MILITIA", key="unit:security belt")
+    decision = steps.introduced_as(ctx, Found([belt]))
+    assert [(c.text, c.key, c.form) for c in decision.add] == [
+        ("al-Hizam", "unit:security belt", "name")
+    ]
+    assert decision.aliases == decision.add
