@@ -175,7 +175,7 @@ def _match_nominal(
     if head in group_heads and all(a in group_adjs for a in adjs if a != "-"):
         if nxt is not None and nxt.lower_ == "of":
             return None  # "the group of pro-government forces": a collective, not a name
-        key = _salient_group(cands, offset)
+        key = _salient_group(ctx, cands, offset)
         return _nominal(ctx, para, first, j + 1, key, "ARMED_GROUP") if key else None
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.dep_ != "case":
         return None  # "the police station": the head noun comes later
@@ -269,9 +269,31 @@ def _word_of_name(head: str, body: Candidate, capitalised: bool) -> bool:
     return head in words if capitalised else head in words and len(head) >= 5
 
 
-def _salient_group(cands: list[Candidate], offset: int) -> str | None:
+def _salient_group(ctx: ArticleContext, cands: list[Candidate], offset: int) -> str | None:
+    """The last armed group named, leaving out one named only to describe another: in
+    "al-Qaeda in Iraq, the precursor to the Islamic State", "the group" is al-Qaeda in Iraq."""
     prior = _prior(cands, offset, {"ARMED_GROUP"})
+    for c in reversed(prior):
+        if not _describes_another(ctx, c, prior):
+            return c.key
     return prior[-1].key if prior else None
+
+
+def _describes_another(ctx: ArticleContext, c: Candidate, groups: list[Candidate]) -> bool:
+    """Whether ``c`` sits in an apposition set beside another group's name."""
+    doc = ctx.docs[c.para]
+    tok = doc[c.token_start : c.token_end].root
+    for _ in range(4):
+        if tok.dep_ == "appos":
+            at = tok.head.i
+            return any(
+                g is not c and g.para == c.para and g.token_start <= at < g.token_end
+                for g in groups
+            )
+        if tok.head is tok:
+            return False
+        tok = tok.head
+    return False
 
 
 def _capital(ctx, cands, doc, para, first, j, offset, by_name) -> Candidate | None:  # type: ignore[no-untyped-def]

@@ -105,3 +105,14 @@ def test_a_term_introduced_as_another_name_is_the_entity(
     entity = entity_of(x, named)
     assert entity is not None
     assert term in {m.text for m in entity.mentions}, [m.text for m in entity.mentions]
+
+
+def test_a_group_named_to_describe_another_is_not_the_group(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Years ago the revolt in Diyala was led by the group Ansar al-Sunna, the forerunner of "
+        "the Islamic State. Local tribes later turned on the militant group.",
+    )
+    described = entity_of(x, "the militant group")
+    assert described is not None
+    assert "Ansar al-Sunna" in {m.text for m in described.mentions}
