@@ -28,7 +28,14 @@ from app.nlp.nominals import (
 from app.nlp.propagate import propagate_names
 from app.nlp.roles import collect_roles, descriptions
 from app.nlp.runner import Decision, Found, Step
-from app.nlp.titles import speaker_labels, split_names, title_mentions, transcript_speakers
+from app.nlp.titles import (
+    speaker_labels,
+    split_names,
+    title_mentions,
+    transcript_speakers,
+    unnamed_office_holders,
+)
+from app.nlp.types import RoleFact
 
 
 def names(ctx: ArticleContext, found: Found) -> Decision:
@@ -112,7 +119,19 @@ def titles_alone(ctx: ArticleContext, found: Found) -> Decision:
     """ "The Defence Secretary said": a mention of the title's holder; a title's words are
     no body's name."""
     by_title, not_names = title_mentions(ctx, found.mentions, found.roles)
-    return Decision(add=by_title, drop=not_names)
+    roles = dict(found.roles)
+    for c in by_title:  # an actor named by a title nobody named holds: it holds the title
+        if c.key and c.key not in roles and c.canonical:
+            start, end = ctx.sentence_bounds(c.start)
+            roles[c.key] = [RoleFact(c.canonical.lower(), None, None, start, end, cue="title")]
+    return Decision(add=by_title, drop=not_names, roles=roles)
+
+
+def office_holders(ctx: ArticleContext, found: Found) -> Decision:
+    """ "The CJTF-OIR commander visited Baghdad": the holder of a body's job, named or not."""
+    mentions, new_roles = unnamed_office_holders(ctx, found.mentions, found.roles)
+    roles = {**found.roles, **{k: found.roles.get(k, []) + v for k, v in new_roles.items()}}
+    return Decision(add=mentions, roles=roles)
 
 
 def speaker_label_words(ctx: ArticleContext, found: Found) -> Decision:
@@ -160,6 +179,7 @@ STEPS: tuple[Step, ...] = (
     bodies,
     roles,
     titles_alone,
+    office_holders,
     speaker_label_words,
     transcript_speaker_names,
     person_descriptions,

@@ -12,6 +12,8 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from app.nlp.context import ArticleContext, Candidate
+from app.nlp.knowledge import lexicon
+from app.nlp.linking import BODY_LABELS
 from app.nlp.title_lookup import office_at
 from app.nlp.types import RoleFact
 
@@ -142,3 +144,44 @@ def speaker_labels(ctx: ArticleContext) -> list[tuple[int, int]]:
         if match is not None and sum(1 for d in ctx.docs if SPEAKER_LABEL.match(d.text)) > 1:
             ranges.append((ctx.offsets[para] + match.start(1), ctx.offsets[para] + match.end(1)))
     return ranges
+
+
+def unnamed_office_holders(
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[RoleFact]]
+) -> tuple[list[Candidate], dict[str, list[RoleFact]]]:
+    """ "The CJTF-OIR commander visited Baghdad": a job after a body's name, with no name of
+    its own, is a mention of the one person holding that job in that body, else an actor
+    named by it, who holds the job in the body. Returns the mentions and the new roles."""
+    nouns = set(lexicon()["role_nouns"])
+    found: list[Candidate] = []
+    new_roles: dict[str, list[RoleFact]] = {}
+    bodies = {(c.para, c.token_end): c for c in cands if c.key and c.label in BODY_LABELS}
+    for para, doc in enumerate(ctx.docs):
+        for tok in doc:
+            body = bodies.get((para, tok.i))
+            if body is None or tok.lower_ not in nouns or tok.text != tok.lower_:
+                continue
+            det = body.token_start - 1
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if det < 0 or doc[det].lower_ not in DETERMINERS:
+                continue
+            if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-", ",")):
+                continue  # "the CJTF-OIR spokesman, Col. X": the name comes; roles.py has it
+            holders = [
+                key for key, held in roles.items()
+                if any(r.title == tok.lower_ and r.organisation_key == body.key for r in held)
+            ]
+            span = doc[det : tok.i + 1]
+            s, e = ctx.span_chars(para, span)
+            name = doc[body.token_start : tok.i + 1].text
+            key = holders[0] if len(holders) == 1 else f"actor:{name.lower()}"
+            found.append(Candidate(
+                s, e, span.text, "PERSON", para, det, tok.i + 1, canonical=name, key=key,
+                strong=True, form="nominal", method="description" if holders else "rule",
+            ))
+            if not holders:
+                sentence_start, sentence_end = ctx.sentence_bounds(s)
+                new_roles.setdefault(key, []).append(RoleFact(
+                    tok.lower_, body.key, body.text, sentence_start, sentence_end, cue="title",
+                ))
+    return found, new_roles
