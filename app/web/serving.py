@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, create_engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import revisions
@@ -206,8 +206,13 @@ class Revisions:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        url = engine.url.render_as_string(hide_password=False)
+        self.path = sqlite_path(url)
+        # Its own single connection, never one of the request handlers' pool: the checks run
+        # on the event loop, and waiting there for a pool that handlers hold (their
+        # connections go back only when the loop runs their teardown) would stall the worker.
+        self.engine = engine if self.path is not None else create_engine(
+            engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True)
         self._sqlite: sqlite3.Connection | None = None
         self._seen: int | None = None
         self._articles: dict[str, tuple[Any, ...] | None] = {}
@@ -258,6 +263,8 @@ class Revisions:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+        if self.path is None:
+            self.engine.dispose()
 
 
 # ------------------------------------------------------------------------ which responses

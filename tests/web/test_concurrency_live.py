@@ -25,7 +25,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import ADMIN_TOKEN, ENGINE
+from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import SAMPLE, store_text
 
 pytestmark = pytest.mark.slow
@@ -209,11 +209,6 @@ def corrector(base: str, stop: threading.Event, problems: Problems) -> None:
                         problems.add(f"undo: {undo.status_code} {undo.text}")
 
 
-@pytest.mark.xfail(
-    ENGINE == "postgresql", strict=False,
-    reason="known bug, open: on PostgreSQL since the job queue and response caches landed, the "
-           "server's connection pool runs dry under 64 readers (QueuePool TimeoutError, 500)",
-)
 def test_readers_see_consistent_answers_while_articles_are_ingested_and_corrected(
     served: str,
 ) -> None:
