@@ -211,8 +211,10 @@ class Revisions:
         # Its own single connection, never one of the request handlers' pool: the checks run
         # on the event loop, and waiting there for a pool that handlers hold (their
         # connections go back only when the loop runs their teardown) would stall the worker.
-        self.engine = engine if self.path is not None else create_engine(
-            engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+        # (An in-memory SQLite database exists only in the app's engine, so that one is kept.)
+        self._own_engine = self.path is None and engine.dialect.name != "sqlite"
+        self.engine = create_engine(engine.url, pool_size=1, max_overflow=0,
+                                    pool_pre_ping=True) if self._own_engine else engine
         self._sqlite: sqlite3.Connection | None = None
         self._seen: int | None = None
         self._articles: dict[str, tuple[Any, ...] | None] = {}
@@ -263,7 +265,7 @@ class Revisions:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
-        if self.path is None:
+        if self._own_engine:
             self.engine.dispose()
 
 
