@@ -68,8 +68,13 @@ def log(session: Session, library_id: int | None = None, limit: int = 100, offse
     of the whole library: orphaned first (they need an editor), then newest first."""
     query = select(LibraryCorrection)
     if library_id is not None:
-        query = query.where(or_(LibraryCorrection.library_id == library_id,
-                                LibraryCorrection.into_id == library_id))
+        # Its own, and those of every entity merged into it (however long the chain): the
+        # merged-away ids' URLs lead here.
+        merged = library.merge_map(session)
+        ids = {library_id} | {away for away in merged
+                              if library.survivor(away, merged) == library_id}
+        query = query.where(or_(LibraryCorrection.library_id.in_(sorted(ids)),
+                                LibraryCorrection.into_id.in_(sorted(ids))))
     rows = list(session.scalars(query))
     order = {"orphaned": 0, "applied": 1, "undone": 2}
     rows.sort(key=lambda c: (order.get(c.status, 3), -c.id))

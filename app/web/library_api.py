@@ -2,8 +2,9 @@
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from app import library_reads as reads
@@ -44,7 +45,8 @@ GONE: dict[int | str, dict[str, Any]] = {
 def entity_or_error(session: SessionDep, library_id: int,
                     url: Callable[[int], str] | None = None) -> LibraryEntity:
     """The library entity, 404 if it never existed, 308 to ``url(survivor)`` if an editor
-    merged it into another, 410 if it is gone."""
+    merged it into another, 410 if it is gone. Every URL that takes a library entity id
+    reads it through here, so they all answer alike."""
     entity = reads.get_library_entity(session, library_id) if 1 <= library_id <= MAX_ID else None
     if entity is None:
         raise HTTPException(404, f"no library entity {library_id}")
@@ -57,6 +59,18 @@ def entity_or_error(session: SessionDep, library_id: int,
     if entity.retired_at is not None or entity.article_count <= 0:
         raise HTTPException(410, f"library entity {library_id} is gone: no article names it now")
     return entity
+
+
+def moved(request: Request, path: Callable[[int], str], param: str | None = None
+          ) -> Callable[[int], str]:
+    """Where a merged-away id's URL now is: ``path(survivor)`` with the request's query
+    string kept (the survivor's id swapped in for the query parameter ``param``), so a shared
+    link keeps its page, limit and offset."""
+    def url(survivor: int) -> str:
+        query = [(k, str(survivor) if k == param else v)
+                 for k, v in request.query_params.multi_items()]
+        return path(survivor) + (f"?{urlencode(query)}" if query else "")
+    return url
 
 
 EntityType = Literal["actor", "unit", "location"]
@@ -115,12 +129,14 @@ def library_detail(
 @router.get("/api/entities/{library_id}", responses=GONE)
 def get_library_entity(
     library_id: LibraryId,
+    request: Request,
     session: SessionDep,
     links: LinksDep,
     limit: Annotated[int, Query(ge=1, le=500, description="articles per page")] = 100,
     offset: Offset = 0,
 ) -> LibraryEntityDetail:
-    entity = entity_or_error(session, library_id, links.api_library_entity)
+    entity = entity_or_error(session, library_id,
+                             moved(request, links.api_library_entity))
     return library_detail(session, links, entity, limit, offset)
 
 
@@ -166,8 +182,9 @@ def article_page(
     )
 
 
-@router.get("/api/library/articles")
+@router.get("/api/library/articles", responses=GONE)
 def list_library_articles(
+    request: Request,
     session: SessionDep,
     links: LinksDep,
     entity: Annotated[int | None, Query(ge=1, le=MAX_ID,
@@ -177,4 +194,7 @@ def list_library_articles(
     offset: Offset = 0,
 ) -> ArticlePage:
     """The home page's list: newest first (published, then added), with counts."""
+    if entity is not None:
+        entity_or_error(session, entity,
+                        moved(request, lambda _: request.url.path, param="entity"))
     return article_page(session, links, entity, limit, offset)

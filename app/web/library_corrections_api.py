@@ -5,7 +5,7 @@ detach one article's entity, the audit log and undo. Every write goes through
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from app import library_corrections as edits
 from app.models import LibraryCorrection, LibraryEntity
 from app.web.auth import WriterDep
 from app.web.deps import LinksDep, SessionDep
+from app.web.library_api import GONE, entity_or_error, moved
 from app.web.links import Links
 from app.web.schemas import (
     ErrorOut,
@@ -136,13 +137,14 @@ def list_corrections(session: SessionDep, links: LinksDep, limit: Limit = 100,
     return _page(session, links, None, limit, offset)
 
 
-@router.get("/api/entities/{library_id}/corrections", responses=_errors(404))
-def entity_corrections(library_id: LibraryId, session: SessionDep, links: LinksDep,
-                       limit: Limit = 100, offset: Offset = 0) -> LibraryCorrectionPage:
-    """The corrections that merged into, detached from or created this library entity (also
-    when it was merged away: its log says where it went)."""
-    if session.get(LibraryEntity, library_id) is None:
-        raise HTTPException(404, f"no library entity {library_id}")
+@router.get("/api/entities/{library_id}/corrections", responses=GONE)
+def entity_corrections(library_id: LibraryId, request: Request, session: SessionDep,
+                       links: LinksDep, limit: Limit = 100, offset: Offset = 0
+                       ) -> LibraryCorrectionPage:
+    """The corrections that merged into, detached from or created this library entity, or
+    an entity merged into it. A merged-away id answers 308 to its survivor's log (which
+    lists the merge), like every URL of a library entity."""
+    entity_or_error(session, library_id, moved(request, links.api_library_corrections))
     return _page(session, links, library_id, limit, offset)
 
 

@@ -18,6 +18,7 @@ from app.web.library_api import (
     article_page,
     entity_or_error,
     library_detail,
+    moved,
 )
 from app.web.library_corrections_pages import editing_context, editor_notes
 from app.web.presenters.search import marked_html
@@ -57,7 +58,8 @@ def index(
     entity: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     page: Page = 1,
 ) -> HTMLResponse:
-    subject = (entity_or_error(session, entity, lambda survivor: links.home(survivor))
+    subject = (entity_or_error(session, entity,
+                               moved(request, lambda _: links.home(), param="entity"))
                if entity is not None else None)
     found = article_page(session, links, entity, ARTICLES_PER_PAGE,
                          (page - 1) * ARTICLES_PER_PAGE)
@@ -67,10 +69,8 @@ def index(
         "page": page,
         "pages": _pages(found.total, ARTICLES_PER_PAGE),
         "subject": subject,
-        "json_url": "/api/library/articles?" + urlencode(
-            {"limit": ARTICLES_PER_PAGE, "offset": (page - 1) * ARTICLES_PER_PAGE}
-            | ({"entity": entity} if entity else {})
-        ),
+        "json_url": links.api_library_articles(entity, ARTICLES_PER_PAGE,
+                                               (page - 1) * ARTICLES_PER_PAGE),
     })
 
 
@@ -111,7 +111,7 @@ def library_entity(
     wanted = int(library_id) if library_id.isascii() and library_id.isdigit() else 0
     if not 1 <= wanted <= MAX_ID:
         raise HTTPException(404, f"No library entity {library_id}.")
-    entity = entity_or_error(session, wanted, links.library_entity)
+    entity = entity_or_error(session, wanted, moved(request, links.library_entity))
     detail = library_detail(session, links, entity, TIMELINE_PER_PAGE,
                             (page - 1) * TIMELINE_PER_PAGE)
     editing = editing_context(session, entity, merge_q) if is_signed_in(request) else {}

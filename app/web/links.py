@@ -146,6 +146,12 @@ class Links:
     def api_library_entity(self, library_id: int) -> str:
         return f"/api/entities/{library_id}"
 
+    def api_library_articles(self, entity: int | None = None, limit: int = 25,
+                             offset: int = 0) -> str:
+        """The home page's JSON twin: articles newest first, of one library entity or all."""
+        query = {"limit": limit, "offset": offset} | ({"entity": entity} if entity else {})
+        return f"/api/library/articles?{urlencode(query)}"
+
     def api_library_merge(self, library_id: int) -> str:
         return f"/api/entities/{library_id}/merge"
 
