@@ -820,12 +820,19 @@ def count_rows(engine: Engine) -> dict[str, int]:
 
 
 def run_engine(engine_name: str, sizes: list[int], generated: int, requests: int,
-               server_url: str | None, log: Callable[[str], None]) -> EngineResult:
+               server_url: str | None, log: Callable[[str], None],
+               keep: Path | None = None, reuse: Path | None = None) -> EngineResult:
+    """Build (or, with ``reuse``, take the libraries a ``keep`` run left) and measure."""
+    if reuse is not None:
+        result, built = load_built(reuse, engine_name)
+        measure_engine(result, built, sizes, requests, reuse, log)
+        return result
     from app.db import make_engine
 
     result = EngineResult(engine_name)
     with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
-        workdir = Path(tmp)
+        workdir = keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         database = Database(engine_name, workdir, server_url)
         try:
             log(f"[{engine_name}] ingesting seeds (bundled + {generated} generated)")
@@ -844,19 +851,53 @@ def run_engine(engine_name: str, sizes: list[int], generated: int, requests: int
                 engine.dispose()
                 urls[size] = database.url if size == sizes[-1] else database.snapshot(str(size))
             engine.dispose()
-            apps = {size: AppUnderTest(url, workdir) for size, url in urls.items()}
-            try:
-                result.figures = measure(apps, len(builder.seeds), requests,
-                                         lambda msg: log(f"[{engine_name}] {msg}"))
-                largest = apps[sizes[-1]]
-                result.plans = [(p.name, largest.plans(p))
-                                for p in probes(largest, len(builder.seeds))]
-            finally:
-                for app in apps.values():
-                    app.close()
+            if keep is not None:
+                save_built(keep, result, urls)
+                log(f"[{engine_name}] libraries kept: {urls}")
+            if requests > 0:  # --keep --requests 0: build only, measure later with --reuse
+                measure_engine(result, urls, sizes, requests, workdir, log)
         finally:
-            database.drop()
+            if keep is None:
+                database.drop()
     return result
+
+
+def measure_engine(result: EngineResult, urls: dict[int, str], sizes: list[int],
+                   requests: int, workdir: Path, log: Callable[[str], None]) -> None:
+    engine_name = result.engine
+    apps = {size: AppUnderTest(urls[size], workdir) for size in sizes}
+    try:
+        result.figures = measure(apps, result.seed_articles, requests,
+                                 lambda msg: log(f"[{engine_name}] {msg}"))
+        largest = apps[sizes[-1]]
+        result.plans = [(p.name, largest.plans(p))
+                        for p in probes(largest, result.seed_articles)]
+    finally:
+        for app in apps.values():
+            app.close()
+
+
+def save_built(folder: Path, result: EngineResult, urls: dict[int, str]) -> None:
+    """What a later ``--reuse`` run needs: the databases' URLs and how they were built."""
+    import json
+    from dataclasses import asdict
+
+    state = {"urls": urls, "seed_articles": result.seed_articles,
+             "build_seconds": result.build_seconds, "rows": result.rows,
+             "ingest": asdict(result.ingest) if result.ingest else None,
+             "built_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"}
+    (folder / f"{result.engine}.json").write_text(json.dumps(state, indent=1), "utf-8")
+
+
+def load_built(folder: Path, engine_name: str) -> tuple[EngineResult, dict[int, str]]:
+    import json
+
+    state = json.loads((folder / f"{engine_name}.json").read_text("utf-8"))
+    result = EngineResult(engine_name, seed_articles=state["seed_articles"],
+                          ingest=IngestRun(**state["ingest"]) if state["ingest"] else None,
+                          build_seconds={int(k): v for k, v in state["build_seconds"].items()},
+                          rows={int(k): v for k, v in state["rows"].items()})
+    return result, {int(k): v for k, v in state["urls"].items()}
 
 
 P50_TARGET, P99_TARGET, GROWTH_TARGET = 20.0, 100.0, 3.0
@@ -942,6 +983,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="sizes 100,1000, 3 generated seeds, 50 requests")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "scale.md")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the built libraries (SQLite files in DIR, PostgreSQL "
+                             "databases on the server) and note them in DIR for --reuse")
+    parser.add_argument("--reuse", type=Path, metavar="DIR",
+                        help="measure the libraries a --keep run left in DIR (no build)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.generated, args.requests = "100,1000", 3, 50
@@ -957,7 +1003,8 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    results = [run_engine(e, sizes, args.generated, args.requests, args.postgres_url, log)
+    results = [run_engine(e, sizes, args.generated, args.requests, args.postgres_url, log,
+                          args.keep, args.reuse)
                for e in engines]
     table = report(results, sizes, args.requests)
     args.output.parent.mkdir(parents=True, exist_ok=True)
