@@ -616,7 +616,7 @@ def plain_ner(paths: list[Path]) -> tuple[int, float]:
     from app.ingest.batch import read_article
     from app.nlp.normalise import normalise_text
 
-    texts = [normalise_text(read_article(p)).text for p in paths]
+    texts = [normalise_text(read_article(p).text).text for p in paths]
     started = time.perf_counter()
     from app.nlp.pipeline import load_model
 
