@@ -1,11 +1,13 @@
 """Read queries used by the web layer. Portable SQLAlchemy only."""
 
 from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Article, Entity, Mention, Quote, Role
+from app.models import Article, Entity, LibraryEntity, Mention, Quote, Role, Sentence
 
 
 def list_articles(session: Session) -> list[Article]:
@@ -102,3 +104,131 @@ def co_mentioned(
             counts[other.id] = len(shared)
     by_id = {e.id: e for e in entities}
     return [(by_id[i], n) for i, n in counts.most_common(limit)]
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    id: int
+    name: str
+    type: str
+    kind: str
+    aliases: list[str]
+    source: str
+    method: str | None
+    confidence: float | None
+    library_id: int | None
+    library_article_count: int | None  # None: no library entity
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    id: int
+    entity_id: int
+    start: int
+    end: int
+    text: str
+    form: str
+    source: str
+    type: str | None  # None: the entity's type
+    method: str | None
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    id: int
+    entity_id: int
+    title: str
+    organisation_id: int | None
+    organisation_entity: int | None  # the organisation's entity, when it is stored
+    organisation_name: str | None  # the organisation entity's name when it has one
+    start: int
+    end: int
+    source: str
+    method: str | None
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class ArticleAnnotations:
+    """Everything the article page shows about an article's entities, as plain rows (no ORM
+    objects: building thousands of them cost more than the page's queries)."""
+
+    entities: list[EntityRow]  # by type, then name
+    mentions: list[MentionRow]  # in text order
+    roles: list[RoleRow]  # in text order
+    sentences: list[tuple[int, int]]  # in text order
+
+
+def _annotation_statements() -> tuple[Select[Any], ...]:
+    """Built once: a statement object keeps its compiled form's cache key, so each request
+    skips rebuilding and re-keying four statements."""
+    e, le = Entity.__table__, LibraryEntity.__table__  # type: ignore[attr-defined]
+    m, r, s = Mention.__table__, Role.__table__, Sentence.__table__  # type: ignore[attr-defined]
+    org = e.alias("organisation")
+    article_id = bindparam("article_id", type_=Integer)
+    entities = (
+        select(e.c.id, e.c.name, e.c.type, e.c.kind, e.c.aliases, e.c.source, e.c.method,
+               e.c.confidence, e.c.library_id, le.c.article_count)
+        .outerjoin(le, le.c.id == e.c.library_id)
+        .where(e.c.article_id == article_id)
+        .order_by(e.c.type, e.c.name, e.c.id)
+    )
+    mentions = (
+        select(m.c.id, m.c.entity_id, m.c.start, m.c.end, m.c.text, m.c.form, m.c.source,
+               m.c.type, m.c.method, m.c.confidence)
+        .where(m.c.article_id == article_id)
+        .order_by(m.c.start, m.c.id)
+    )
+    roles = (
+        select(r.c.id, r.c.entity_id, r.c.title, r.c.organisation_id, org.c.id,
+               func.coalesce(org.c.name, r.c.organisation_name), r.c.start, r.c.end,
+               r.c.source, r.c.method, r.c.confidence)
+        .join(e, e.c.id == r.c.entity_id)
+        .outerjoin(org, org.c.id == r.c.organisation_id)
+        .where(e.c.article_id == article_id)
+        .order_by(r.c.start, r.c.id)
+    )
+    sentences = (select(s.c.start, s.c.end).where(s.c.article_id == article_id)
+                 .order_by(s.c.start, s.c.id))
+    q = Quote.__table__  # type: ignore[attr-defined]
+    quotes = (
+        select(q.c.id, q.c.start, q.c.end, e.c.name, q.c.speaker_description)
+        .outerjoin(e, e.c.id == q.c.speaker_id)
+        .where(q.c.article_id == article_id)
+        .order_by(q.c.start, q.c.id)
+    )
+    return entities, mentions, roles, sentences, quotes
+
+
+_ENTITIES, _MENTIONS, _ROLES, _SENTENCES, _QUOTES = _annotation_statements()
+
+
+@dataclass(frozen=True)
+class QuoteMark:
+    """What the article page marks of a quote, and whose it is."""
+
+    id: str
+    start: int
+    end: int
+    speaker_name: str | None  # the speaker entity's name, if the quote has one
+    speaker_description: str | None
+
+
+def quote_marks(session: Session, article_id: int) -> list[QuoteMark]:
+    """The article's quotes in text order (``quotes_of`` without an ORM object each)."""
+    return [QuoteMark(*row) for row in session.execute(_QUOTES, {"article_id": article_id})]
+
+
+def article_annotations(session: Session, article_id: int) -> ArticleAnnotations:
+    """Four statements, each walking an index on the article (or its entities)."""
+    params = {"article_id": article_id}
+    entities = [
+        EntityRow(row.id, row.name, row.type, row.kind, list(row.aliases or []), row.source,
+                  row.method, row.confidence, row.library_id, row.article_count)
+        for row in session.execute(_ENTITIES, params)
+    ]
+    mentions = [MentionRow(*row) for row in session.execute(_MENTIONS, params)]
+    roles = [RoleRow(*row) for row in session.execute(_ROLES, params)]
+    sentences = [(row.start, row.end) for row in session.execute(_SENTENCES, params)]
+    return ArticleAnnotations(entities, mentions, roles, sentences)

@@ -12,13 +12,15 @@ from app import corrections
 from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.nlp.labels import ENTITY_TYPES
+from app.repository import ArticleAnnotations, QuoteMark
 from app.web.anchor import PassageSelector, SelectorError, resolve
 from app.web.auth import is_signed_in
 from app.web.corrections_pages import editing_context
 from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
 from app.web.links import Links
+from app.web.presenters.article import has_editor_marks, index_by_type, mention_views
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
-from app.web.render import Highlight, MentionView, QuoteView, is_tentative, render_span
+from app.web.render import Highlight, QuoteView, is_tentative, render_span, render_spans
 from app.web.schemas import TYPE_LABELS
 from app.web.sharing import share_meta
 
@@ -70,24 +72,6 @@ def _entity_or_404(
     return entity
 
 
-def _mention_views(slug: str, entities: list[Entity], links: Links) -> list[MentionView]:
-    return [
-        MentionView(
-            m.id,
-            e.id,
-            m.type or e.type,  # "Turkey warned": an actor mention of a country
-            m.start,
-            m.end,
-            links.entity(slug, e.id),
-            f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})",
-            is_tentative(m.confidence),
-            m.source == "editor",
-        )
-        for e in entities
-        for m in e.mentions
-    ]
-
-
 def _truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -95,14 +79,16 @@ def _truncate(text: str, limit: int) -> str:
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
-def _speaker_name(quote: Quote) -> str:
+def _speaker_name(quote: Quote | QuoteMark) -> str:
+    if isinstance(quote, QuoteMark):
+        return quote.speaker_name or quote.speaker_description or "Unattributed"
     if quote.speaker is not None:
         return quote.speaker.name
     return quote.speaker_description or "Unattributed"
 
 
 def _selector_highlight(
-    request: Request, article: Article, quotes: list[Quote]
+    request: Request, article: Article, quotes: list[QuoteMark]
 ) -> tuple[Highlight | None, str | None, Notice | None]:
     """The passage to mark from the query string: (highlight, selected quote id, notice)."""
     params = request.query_params
@@ -135,12 +121,11 @@ def _selector_highlight(
     return Highlight(start, end, "passage"), None, Notice("info", message)
 
 
-def _edited_days(session: Session, article: Article, entities: list[Entity]
+def _edited_days(session: Session, article: Article, annotations: ArticleAnnotations
                  ) -> dict[str, dict[int | str, str]]:
     """The day an editor last changed each entity or mention, as the panel shows it; read
     only when the article has an editor's entity or mention (no query for the others)."""
-    if not any(e.source == "editor" or any(m.source == "editor" for m in e.mentions)
-               for e in entities):
+    if not has_editor_marks(annotations):
         return {}
     return {kind: {i: when.strftime("%d %b %Y") for i, when in found.items()}
             for kind, found in corrections.edited_at(session, article.id).items()}
@@ -152,18 +137,19 @@ def article_page(
 ) -> HTMLResponse:
     # Readers' pages are built once per revision and kept by app.web.serving.ResponseCache.
     slug = article.slug
-    entities = repo.entities_of(session, article.id)
-    quotes = repo.quotes_of(session, article.id)
-    sentences = sentences_of(article)
+    annotations = repo.article_annotations(session, article.id)
+    quotes = repo.quote_marks(session, article.id)
+    sentences = annotations.sentences or [(p.start, p.end) for p in article.paragraphs]
     highlight, selected_quote, notice = _selector_highlight(request, article, quotes)
-    mentions = _mention_views(slug, entities, links)
+    mentions = mention_views(slug, annotations, links)
     quote_views = [QuoteView(q.id, q.start, q.end, q.id == selected_quote) for q in quotes]
     # A selected quote is marked on its own span; the text-run highlight is the fallback for
     # a quote that could not be nested as a span (it crosses a mention).
+    rendered = render_spans(article.text, [(p.start, p.end) for p in article.paragraphs],
+                            mentions, quote_views)
     paragraphs = []
     anchor_placed = False
-    for p in article.paragraphs:
-        html = render_span(article.text, p.start, p.end, mentions, quote_views)
+    for p, html in zip(article.paragraphs, rendered, strict=True):
         if highlight is not None and highlight.start < p.end and highlight.end > p.start:
             if selected_quote is None or f'id="q-{selected_quote}"' not in html:
                 # Only the first piece of the passage carries the fragment's id.
@@ -175,11 +161,8 @@ def article_page(
         paragraphs.append(
             {"index": p.index, "kind": p.kind, "start": p.start, "end": p.end, "html": html}
         )
-    by_type = {
-        t: sorted((e for e in entities if e.type == t), key=lambda e: (-len(e.mentions), e.name))
-        for t in TYPE_LABELS
-    }
-    mention_counts = {t: sum(len(e.mentions) for e in items) for t, items in by_type.items()}
+    by_type = index_by_type(annotations)
+    mention_counts = {t: sum(i.mention_count for i in items) for t, items in by_type.items()}
     return _page(
         request,
         "article.html",
@@ -199,10 +182,8 @@ def article_page(
             "description": _truncate(
                 next((article.text[p.start : p.end] for p in article.paragraphs
                       if p.kind == "body"), article.title), 200),
-            "reader_data": reader_data(article, entities, sentences, links,
-                                       _edited_days(session, article, entities)).model_dump(
-                mode="json"
-            ),
+            "reader_data": reader_data(article, annotations, sentences, links,
+                                       _edited_days(session, article, annotations)),
         },
     )
 

@@ -13,6 +13,7 @@ A *highlight* (a shared passage) may cross anything, so it is applied to the tex
 one ``<span data-quote-selected>`` per run, which keeps the element tree well nested.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -63,11 +64,18 @@ class _Node:
     children: list["_Node"] = field(default_factory=list)
 
 
-def _tree(items: list[MentionView | QuoteView], start: int, end: int) -> _Node:
+Item = MentionView | QuoteView
+
+
+def _order(item: Item) -> tuple[int, int, bool]:
+    # Outer first; at equal extent a quote wraps its mention.
+    return item.start, -item.end, isinstance(item, MentionView)
+
+
+def _tree(ordered: list[Item], start: int, end: int) -> _Node:
+    """The items (in ``_order``) that lie within ``start``-``end``, nested."""
     root = _Node(None, start, end)
     stack = [root]
-    # Outer first; at equal extent a quote wraps its mention.
-    ordered = sorted(items, key=lambda i: (i.start, -i.end, isinstance(i, MentionView)))
     for item in ordered:
         if item.start < start or item.end > end or item.start >= item.end:
             continue
@@ -82,6 +90,10 @@ def _tree(items: list[MentionView | QuoteView], start: int, end: int) -> _Node:
     return root
 
 
+def _escaped(text: str) -> str:
+    return escape(text)  # markupsafe's C escaping; a str for the joins below
+
+
 class _Runs:
     """Escapes text runs, wrapping the parts inside highlights."""
 
@@ -90,60 +102,66 @@ class _Runs:
         self.highlights = sorted(highlights, key=lambda h: h.start)
         self.anchored: set[str] = set()
 
-    def __call__(self, start: int, end: int) -> Markup:
-        parts: list[Markup] = []
+    def __call__(self, start: int, end: int, out: list[str]) -> None:
+        if not self.highlights:
+            out.append(_escaped(self.text[start:end]))
+            return
         pos = start
         for h in self.highlights:
             s, e = max(h.start, pos), min(h.end, end)
             if s >= e:
                 continue
-            parts.append(escape(self.text[pos:s]))
-            anchor = Markup("")
+            out.append(_escaped(self.text[pos:s]))
+            anchor = ""
             if h.anchor_id and h.anchor_id not in self.anchored:
                 self.anchored.add(h.anchor_id)
-                anchor = Markup(' id="{}" tabindex="-1"').format(h.anchor_id)
-            parts.append(
-                Markup('<span class="passage"{} data-quote-selected>{}</span>').format(
-                    anchor, self.text[s:e]
-                )
-            )
+                anchor = f' id="{_escaped(h.anchor_id)}" tabindex="-1"'
+            out.append(f'<span class="passage"{anchor} data-quote-selected>'
+                       f"{_escaped(self.text[s:e])}</span>")
             pos = e
-        parts.append(escape(self.text[pos:end]))
-        return Markup("").join(parts)
+        out.append(_escaped(self.text[pos:end]))
 
 
-def _render(node: _Node, runs: _Runs, in_link: bool) -> Markup:
+def _render(node: _Node, runs: _Runs, in_link: bool, out: list[str]) -> None:
+    """Appends the node's HTML to ``out``: strings joined once, at the end (the page has
+    hundreds of marks; formatting each through Markup cost more than the page's queries)."""
     item = node.item
-    is_mention = isinstance(item, MentionView)
-    parts: list[Markup] = []
-    pos = node.start
-    for child in node.children:
-        parts.append(runs(pos, child.start))
-        parts.append(_render(child, runs, in_link or is_mention))
-        pos = child.end
-    parts.append(runs(pos, node.end))
-    inner = Markup("").join(parts)
+    close = ""
     if isinstance(item, QuoteView):
-        selected = Markup(" data-quote-selected") if item.selected else Markup("")
-        return Markup('<span class="quote" id="q-{}" data-quote-id="{}"{}>{}</span>').format(
-            item.id, item.id, selected, inner
-        )
-    if isinstance(item, MentionView):
-        tentative = Markup(" data-tentative") if item.tentative else Markup("")
-        editor = Markup(' data-source="editor"') if item.editor else Markup("")
+        quote_id = _escaped(item.id)
+        selected = " data-quote-selected" if item.selected else ""
+        out.append(f'<span class="quote" id="q-{quote_id}" data-quote-id="{quote_id}"'
+                   f"{selected}>")
+        close = "</span>"
+    elif isinstance(item, MentionView):
+        tentative = " data-tentative" if item.tentative else ""
+        editor = ' data-source="editor"' if item.editor else ""
         label = item.label + (" — uncertain" if item.tentative else "") + (
             " — marked by an editor" if item.editor else "")
-        mark = Markup(
-            '<mark id="m-{}" class="mention mention-{}" data-entity-id="{}" data-type="{}"{}{} '
-            'data-href="{}" title="{}">{}</mark>'
-        ).format(
-            item.id, item.type, item.entity_id, item.type, tentative, editor, item.href, label,
-            inner
-        )
+        href, type_ = _escaped(item.href), _escaped(item.type)
+        mark = (f'<mark id="m-{_escaped(str(item.id))}" class="mention mention-{type_}" '
+                f'data-entity-id="{_escaped(str(item.entity_id))}" data-type="{type_}"'
+                f'{tentative}{editor} data-href="{href}" title="{_escaped(label)}">')
         if in_link:
-            return mark
-        return Markup('<a class="mention-link" href="{}">{}</a>').format(item.href, mark)
-    return inner
+            out.append(mark)
+            close = "</mark>"
+        else:
+            out.append(f'<a class="mention-link" href="{href}">{mark}')
+            close = "</mark></a>"
+        in_link = True
+    pos = node.start
+    for child in node.children:
+        runs(pos, child.start, out)
+        _render(child, runs, in_link, out)
+        pos = child.end
+    runs(pos, node.end, out)
+    out.append(close)
+
+
+def _html(node: _Node, runs: _Runs) -> Markup:
+    out: list[str] = []
+    _render(node, runs, False, out)
+    return Markup("".join(out))
 
 
 def render_span(
@@ -154,7 +172,25 @@ def render_span(
     quotes: list[QuoteView],
     highlights: list[Highlight] | None = None,
 ) -> Markup:
-    items: list[MentionView | QuoteView] = [*quotes, *mentions]
-    inside = [i for i in items if i.start < end and i.end > start]
+    items: list[Item] = [*quotes, *mentions]
+    inside = sorted((i for i in items if i.start < end and i.end > start), key=_order)
     marks = [h for h in highlights or [] if h.start < end and h.end > start]
-    return _render(_tree(inside, start, end), _Runs(text, marks), False)
+    return _html(_tree(inside, start, end), _Runs(text, marks))
+
+
+def render_spans(
+    text: str,
+    spans: list[tuple[int, int]],
+    mentions: list[MentionView],
+    quotes: list[QuoteView],
+) -> list[Markup]:
+    """``render_span`` of each span (paragraphs: in text order, not overlapping), with the
+    items sorted once and each span's found by bisection, not by a scan of all of them."""
+    ordered: list[Item] = sorted([*quotes, *mentions], key=_order)
+    starts = [i.start for i in ordered]
+    runs = _Runs(text, [])
+    rendered = []
+    for start, end in spans:
+        inside = ordered[bisect_left(starts, start) : bisect_left(starts, end)]
+        rendered.append(_html(_tree(inside, start, end), runs))
+    return rendered

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.web.render import Highlight, MentionView, QuoteView, render_span
+from app.web.render import Highlight, MentionView, QuoteView, render_span, render_spans
 
 TYPES = ("actor", "unit", "location")
 # Text rich in what HTML cares about.
@@ -160,3 +160,19 @@ def test_crossing_spans_never_lose_or_duplicate_text(scene) -> None:  # type: ig
 @given(TEXT)
 def test_plain_text_round_trips(text: str) -> None:
     check(text, 0, len(text), [], [], [])
+
+
+@st.composite
+def paragraph_scenes(draw: st.DrawFn):  # type: ignore[no-untyped-def]
+    text, _, _, mentions, quotes, _ = draw(scenes(crossing=True))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
+    bounds = [0, *cuts, len(text)]
+    return text, list(zip(bounds, bounds[1:], strict=False)), mentions, quotes
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(paragraph_scenes())
+def test_spans_rendered_at_once_as_one_by_one(scene) -> None:  # type: ignore[no-untyped-def]
+    text, paragraphs, mentions, quotes = scene
+    assert render_spans(text, paragraphs, mentions, quotes) == [
+        render_span(text, s, e, mentions, quotes) for s, e in paragraphs]

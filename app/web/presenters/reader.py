@@ -1,18 +1,14 @@
 """The data the reader script needs, embedded in the article page as inert JSON."""
 
-from app.models import Article, Entity
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+from app.models import Article
+from app.repository import ArticleAnnotations, EntityRow, MentionRow, RoleRow
 from app.web.links import Links
 from app.web.render import is_tentative
-from app.web.schemas import (
-    TYPE_LABELS,
-    EntityOut,
-    MentionOut,
-    ReaderData,
-    ReaderEntity,
-    ReaderMention,
-    ReaderRole,
-    RoleOut,
-)
+from app.web.schemas import TYPE_LABELS
 
 
 def sentences_of(article: Article) -> list[tuple[int, int]]:
@@ -26,43 +22,88 @@ def sentence_of(sentences: list[tuple[int, int]], start: int, end: int) -> tuple
     return next(((s, e) for s, e in sentences if s <= start < e), (start, end))
 
 
-def _reader_entity(
-    article: Article, entity: Entity, sentences: list[tuple[int, int]], links: Links,
-    edited: dict[str, dict[int | str, str]],
-) -> ReaderEntity:
-    slug = article.slug
-    base = EntityOut.of(slug, entity, links).model_dump(exclude={"roles", "mentions"})
-    return ReaderEntity(
-        **base,
-        type_label=TYPE_LABELS.get(entity.type, entity.type),
-        edited_on=edited.get("entities", {}).get(entity.id) if entity.source == "editor"
-        else None,
-        roles=[
-            ReaderRole(**RoleOut.of(slug, r, links).model_dump(),
-                       sentence_url=links.passage(article, r.start, r.end))
-            for r in entity.roles
-        ],
-        mentions=[
-            ReaderMention(**MentionOut.of(slug, m, links).model_dump(),
-                          sentence=sentence_of(sentences, m.start, m.end),
-                          tentative=is_tentative(m.confidence),
-                          edited_on=edited.get("mentions", {}).get(m.id)
-                          if m.source == "editor" else None)
-            for m in entity.mentions
-        ],
-    )
+class SentenceIndex:
+    """``sentence_of`` by bisection, for the hundreds of mentions of one article."""
+
+    def __init__(self, sentences: Sequence[tuple[int, int]]) -> None:
+        self.sentences = list(sentences)
+        self.starts = [s for s, _ in self.sentences]
+
+    def of(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and start < self.sentences[i][1]:
+            # The first sentence holding ``start`` (sentences do not overlap; if some did,
+            # the linear rule below decides, as sentence_of does).
+            if i == 0 or self.sentences[i - 1][1] <= start:
+                return self.sentences[i]
+        return sentence_of(self.sentences, start, end)
+
+
+def _mention(slug: str, m: MentionRow, entity_type: str, sentences: SentenceIndex,
+             links: Links, edited: dict[int | str, str]) -> dict[str, Any]:
+    return {
+        "id": m.id, "start": m.start, "end": m.end, "text": m.text, "form": m.form,
+        "source": m.source, "type": m.type or entity_type, "method": m.method,
+        "confidence": m.confidence, "url": links.mention(slug, m.id),
+        "sentence": sentences.of(m.start, m.end), "tentative": is_tentative(m.confidence),
+        "edited_on": edited.get(m.id) if m.source == "editor" else None,
+    }
+
+
+def _role(article: Article, r: RoleRow, links: Links) -> dict[str, Any]:
+    return {
+        "id": r.id, "title": r.title, "organisation_id": r.organisation_id,
+        "organisation_name": r.organisation_name,
+        "organisation_url": (links.entity(article.slug, r.organisation_entity)
+                             if r.organisation_entity is not None else None),
+        "start": r.start, "end": r.end, "source": r.source, "method": r.method,
+        "confidence": r.confidence, "sentence_url": links.passage(article, r.start, r.end),
+    }
+
+
+def _entity(slug: str, e: EntityRow, links: Links, edited: dict[int | str, str],
+            roles: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": e.id, "name": e.name, "type": e.type, "kind": e.kind, "aliases": e.aliases,
+        "source": e.source, "url": links.entity(slug, e.id), "method": e.method,
+        "confidence": e.confidence, "library_id": e.library_id,
+        "library_url": (links.library_entity(e.library_id)
+                        if e.library_article_count is not None and e.library_id is not None
+                        else None),
+        "library_article_count": e.library_article_count,
+        "roles": roles, "mentions": mentions,
+        "type_label": TYPE_LABELS.get(e.type, e.type),
+        "edited_on": edited.get(e.id) if e.source == "editor" else None,
+    }
 
 
 def reader_data(
-    article: Article, entities: list[Entity], sentences: list[tuple[int, int]], links: Links,
-    edited: dict[str, dict[int | str, str]] | None = None,
-) -> ReaderData:
-    """``edited``: per kind of row, the day an editor last changed each one (as shown)."""
-    return ReaderData(
-        slug=article.slug,
-        url=links.article(article.slug),
-        permalink=links.absolute(links.article(article.slug)),
-        revision=article.revision,
-        text=article.text,
-        entities=[_reader_entity(article, e, sentences, links, edited or {}) for e in entities],
-    )
+    article: Article, annotations: ArticleAnnotations, sentences: Sequence[tuple[int, int]],
+    links: Links, edited: dict[str, dict[int | str, str]] | None = None,
+) -> dict[str, Any]:
+    """The page's ``ReaderData`` (app.web.schemas) as JSON-ready values, built from plain rows
+    without a model per mention (a test checks it against the schema). ``edited``: per kind
+    of row, the day an editor last changed each one (as shown)."""
+    slug, edited = article.slug, edited or {}
+    index = SentenceIndex(sentences)
+    types = {e.id: e.type for e in annotations.entities}
+    mentions: dict[int, list[dict[str, Any]]] = {e.id: [] for e in annotations.entities}
+    edited_mentions = edited.get("mentions", {})
+    for m in annotations.mentions:
+        if m.entity_id in mentions:
+            mentions[m.entity_id].append(
+                _mention(slug, m, types[m.entity_id], index, links, edited_mentions))
+    roles: dict[int, list[dict[str, Any]]] = {e.id: [] for e in annotations.entities}
+    for r in annotations.roles:
+        if r.entity_id in roles:
+            roles[r.entity_id].append(_role(article, r, links))
+    edited_entities = edited.get("entities", {})
+    return {
+        "slug": slug,
+        "url": links.article(slug),
+        "permalink": links.absolute(links.article(slug)),
+        "revision": article.revision,
+        "text": article.text,
+        "entities": [_entity(slug, e, links, edited_entities, roles[e.id], mentions[e.id])
+                     for e in annotations.entities],
+    }
