@@ -33,10 +33,12 @@ load: migrate
 run: load
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
-# The whole suite twice: on SQLite, then on a throw-away PostgreSQL cluster (Debian's
-# `postgresql` package; scripts/with-postgres starts it and removes it afterwards).
+# The whole suite twice: on SQLite and on a throw-away PostgreSQL cluster (Debian's
+# `postgresql` package; scripts/with-postgres starts it and removes it afterwards), the two
+# side by side (each run is one process; each run's output is printed when it ends).
 # PYTEST_ARGS passes options to both runs, e.g. `make test PYTEST_ARGS='-x tests/web'`.
-test: test-sqlite test-pg
+test: install-dev
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 
 test-sqlite: install-dev
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
