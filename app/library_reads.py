@@ -147,11 +147,6 @@ def _mention_counts(session: Session, entity_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _members(library_id: int) -> Select[tuple[int]]:
-    """Ids of the article entities of a library entity (by ``ix_entities_library_id``)."""
-    return select(Entity.id).where(Entity.library_id == library_id)
-
-
 def newest_first() -> tuple[ColumnElement[Any], ...]:
     return (Article.published.is_(None), Article.published.desc(), Article.created_at.desc(),
             Article.id.desc())
@@ -168,14 +163,13 @@ class LibraryRole:
     end: int
 
 
-def roles_of(session: Session, library_id: int, limit: int = 100) -> list[LibraryRole]:
+def roles_in(session: Session, entity_ids: list[int], limit: int = 100) -> list[LibraryRole]:
+    """The roles these article entities hold (a library entity's, in one page of its
+    timeline), newest article first: a lookup per entity (``ix_roles_entity_id``), so a page
+    costs the same however many articles name the entity or state a role of it."""
+    if not entity_ids:
+        return []
     organisation = aliased(Entity)
-    roles = select(Role.id).where(Role.entity_id.in_(_members(library_id)))
-    count = session.scalar(select(func.count()).select_from(roles.subquery())) or 0
-    if walks_newest_first(session, count, limit):
-        found = _library_id_is(True, library_id)
-    else:  # its roles first (by ix_roles_entity_id), then only their articles
-        found = Role.id.in_(roles)
     rows = session.execute(
         select(
             Role.title,
@@ -189,8 +183,8 @@ def roles_of(session: Session, library_id: int, limit: int = 100) -> list[Librar
         .join(Entity, Entity.id == Role.entity_id)
         .join(Article, Article.id == Entity.article_id)
         .outerjoin(organisation, organisation.id == Role.organisation_id)
-        .where(found)
-        .order_by(*newest_first(), Role.start)
+        .where(Role.entity_id.in_(entity_ids))
+        .order_by(*newest_first(), Role.start, Role.id)
         .limit(limit)
     )
     return [LibraryRole(*row) for row in rows]
@@ -203,18 +197,19 @@ class LibraryQuote:
     article_slug: str
 
 
-def quotes_of(session: Session, library_id: int, limit: int = 100) -> list[LibraryQuote]:
-    query = select(Quote.id, Quote.text, Article.slug)
-    spoken = select(Quote.id).where(Quote.speaker_id.in_(_members(library_id)))
-    count = session.scalar(select(func.count()).select_from(spoken.subquery())) or 0
-    if walks_newest_first(session, count, limit):
-        query = (query.select_from(Article).join(Quote, Quote.article_id == Article.id)
-                 .join(Entity, Entity.id == Quote.speaker_id)
-                 .where(_library_id_is(True, library_id)))
-    else:
-        query = (query.join(Article, Article.id == Quote.article_id)
-                 .where(Quote.speaker_id.in_(_members(library_id))))
-    rows = session.execute(query.order_by(*newest_first(), Quote.start).limit(limit))
+def quotes_in(session: Session, entity_ids: list[int], limit: int = 100
+              ) -> list[LibraryQuote]:
+    """What these article entities are quoted saying (``ix_quotes_speaker_id``), newest
+    article first, in text order within an article."""
+    if not entity_ids:
+        return []
+    rows = session.execute(
+        select(Quote.id, Quote.text, Article.slug)
+        .join(Article, Article.id == Quote.article_id)
+        .where(Quote.speaker_id.in_(entity_ids))
+        .order_by(*newest_first(), Quote.start, Quote.id)
+        .limit(limit)
+    )
     return [LibraryQuote(*row) for row in rows]
 
 

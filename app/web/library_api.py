@@ -99,6 +99,9 @@ def library_detail(
     session: SessionDep, links: Links, entity: LibraryEntity, limit: int, offset: int
 ) -> LibraryEntityDetail:
     articles = reads.articles_of(session, entity.id, limit, offset)
+    # Roles and quotes are those of this page's articles: a page of the timeline costs the
+    # same however many articles name the entity (the Islamic State: most of the library).
+    shown = [a.entity_id for a in articles]
     return LibraryEntityDetail(
         **LibraryEntityOut.of(entity, links).model_dump(),
         articles=[
@@ -112,12 +115,12 @@ def library_detail(
             LibraryRoleOut(title=r.title, organisation=r.organisation,
                            article_slug=r.article_slug, sentence=r.sentence,
                            url=links.entity(r.article_slug, r.entity_id))
-            for r in reads.roles_of(session, entity.id)
+            for r in reads.roles_in(session, shown)
         ],
         quotes=[
             LibraryQuoteOut(id=q.id, text=q.text, article_slug=q.article_slug,
                             url=links.quote(q.article_slug, q.id))
-            for q in reads.quotes_of(session, entity.id)
+            for q in reads.quotes_in(session, shown)
         ],
         co_mentioned=[
             CoMentionOut(id=c.id, name=c.name, type=c.type, sentences=c.sentences)

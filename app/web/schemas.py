@@ -449,8 +449,10 @@ class CoMentionOut(BaseModel):
 
 class LibraryEntityDetail(LibraryEntityOut):
     articles: list[LibraryArticleOut] = Field(description="newest first, a page at a time")
-    roles: list[LibraryRoleOut]
-    quotes: list[LibraryQuoteOut]
+    roles: list[LibraryRoleOut] = Field(
+        description="the roles stated in this page's articles, newest first (at most 100)")
+    quotes: list[LibraryQuoteOut] = Field(
+        description="its quotes in this page's articles, newest first (at most 100)")
     co_mentioned: list[CoMentionOut]
 
 

@@ -522,6 +522,8 @@ class Database:
         self._name = f"scale_bench_{os.getpid()}"
         self._copies: list[str] = []
         if engine_name == "sqlite":
+            for old in workdir.glob("scale*.db"):  # a fresh library, even in a kept folder
+                old.unlink()
             self.url = f"sqlite:///{workdir / 'scale.db'}"
         else:
             if not server_url:
@@ -587,7 +589,8 @@ class IngestRun:
 
     @property
     def overhead(self) -> float:
-        return self.plain_words_per_second / self.words_per_second
+        return self.plain_words_per_second / self.words_per_second if self.words_per_second \
+            else float("nan")
 
 
 SUMMARY_PREFIX = "extracted "
