@@ -1,7 +1,9 @@
 // Editing the annotations in place (signed-in editors). Every action is one call to the JSON
-// API with the session's CSRF token; the page then reloads to show the result, and the status
-// line offers Undo (DELETE of the correction just made). Works by keyboard: the Edit switch,
-// mentions (links), quotes (focusable while editing) and every control of the toolbar.
+// API with the session's CSRF token; the page's annotated parts are then fetched again and
+// swapped in place, the reader's panel opens on what changed (with the editor's dated note),
+// and the status line offers Undo (DELETE of the correction just made). The editor keeps their
+// place: no reload, focus on Undo. Works by keyboard: the Edit switch, mentions (links),
+// quotes (focusable while editing) and every control of the toolbar.
 import { rangeToOffsets } from "./offsets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -19,16 +21,20 @@ function init() {
   const bar = $("edit-toolbar");
   const status = $("edit-status");
   const container = $("article-text");
-  const data = JSON.parse($("reader-data").textContent);
-  const entities = data.entities;
-  const byId = new Map(entities.map((e) => [e.id, e]));
   const types = JSON.parse(tools.dataset.types);
+  let data, entities, byId;
   let editing = false;
   let uid = 0;
 
-  const entityList = el("datalist", { id: "edit-entities" },
-    ...entities.map((e) => el("option", { value: `${e.name} #${e.id}` })));
+  const entityList = el("datalist", { id: "edit-entities" });
   tools.append(entityList);
+  function loadData() {
+    data = JSON.parse($("reader-data").textContent);
+    entities = data.entities;
+    byId = new Map(entities.map((e) => [e.id, e]));
+    entityList.replaceChildren(...entities.map((e) => el("option", { value: `${e.name} #${e.id}` })));
+  }
+  loadData();
 
   function pickEntity(input) {
     const m = /#(\d+)\s*$/.exec(input.value);
@@ -73,15 +79,78 @@ function init() {
     return response;
   }
 
-  async function act(label, method, path, body) {
+  // The page as the server now renders it, swapped in for the parts an edit changes; the
+  // reader script then rebuilds its panel (opened on ``focus``: {entity, mention}).
+  async function refresh(focus) {
+    const response = await fetch(location.pathname + location.search, {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" },
+    });
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const parts = ["article-text", "entity-index", "reader-data"].map((id) => [$(id), fresh.getElementById(id)]);
+    if (parts.some(([now, next]) => !now || !next)) throw new Error("the page changed shape");
+    for (const [now, next] of parts) now.replaceChildren(...next.childNodes);
+    loadData();
+    markQuotes();
+    document.dispatchEvent(new CustomEvent("reader:refresh", { detail: focus }));
+  }
+
+  // What the answer to an action names, for the panel: a mention (and its entity) or an entity.
+  function focusOf(answer, fallback) {
+    if (answer && typeof answer.entity_id === "number") return { entity: answer.entity_id, mention: answer.id };
+    if (answer && Array.isArray(answer.mentions)) return { entity: answer.id, mention: fallback.mention };
+    if (answer && typeof answer.speaker_id === "number") return { entity: answer.speaker_id };
+    return fallback;
+  }
+
+  async function act(label, method, path, body, fallback = {}) {
     status.textContent = `${label}…`;
+    let response;
     try {
-      const response = await call(method, path, body);
-      sessionStorage.setItem("edit-last", JSON.stringify({ label, id: response.headers.get("X-Correction-Id") }));
-      location.reload();
+      response = await call(method, path, body);
     } catch (error) {
       status.textContent = `Not done: ${error.message}`;
+      return;
     }
+    const last = { label, id: response.headers.get("X-Correction-Id") };
+    const answer = response.status === 204 ? null : await response.json().catch(() => null);
+    try {
+      await refresh(focusOf(answer, fallback));
+    } catch {
+      // Done, but the page could not be fetched again: show it by reloading.
+      sessionStorage.setItem("edit-last", JSON.stringify(last));
+      location.reload();
+      return;
+    }
+    if (editing) show(hint());
+    offerUndo(last);
+  }
+
+  function offerUndo(last) {
+    if (!last.id) {
+      status.textContent = `${last.label}.`;
+      return;
+    }
+    const undo = button("Undo", async () => {
+      try {
+        await call("DELETE", `/corrections/${last.id}`);
+      } catch (error) {
+        status.textContent = `Not undone: ${error.message}`;
+        return;
+      }
+      try {
+        await refresh({});
+      } catch {
+        sessionStorage.setItem("edit-undone", last.label);
+        location.reload();
+        return;
+      }
+      status.textContent = `Undone: ${last.label}.`;
+      const name = $("panel-name");
+      (name && !$("entity-panel").hidden ? name : toggle).focus();
+    });
+    status.replaceChildren(`${last.label}. `, undo);
+    undo.focus();
   }
 
   function setEditing(on) {
@@ -90,12 +159,18 @@ function init() {
     document.body.classList.toggle("editing", on);
     bar.hidden = !on;
     sessionStorage.setItem("edit-on", on ? "1" : "");
-    for (const q of container.querySelectorAll(".quote")) {
-      if (on) q.setAttribute("tabindex", "0"); else q.removeAttribute("tabindex");
-    }
-    if (on) show(el("p", { className: "edit-hint" },
-      "Select text to mark it, or choose a mention or a quote to correct it."));
+    markQuotes();
+    if (on) show(hint());
   }
+
+  function markQuotes() {
+    for (const q of container.querySelectorAll(".quote")) {
+      if (editing) q.setAttribute("tabindex", "0"); else q.removeAttribute("tabindex");
+    }
+  }
+
+  const hint = () => el("p", { className: "edit-hint" },
+    "Select text to mark it, or choose a mention or a quote to correct it.");
 
   function show(...children) {
     bar.replaceChildren(...children);
@@ -147,15 +222,19 @@ function init() {
     };
     show(
       el("p", {}, "Mention ", el("q", {}, mark.textContent.trim()), ` of ${entity.name}`),
-      button("Not an entity", () => act(`Removed “${mark.textContent.trim()}”`, "DELETE", `/mentions/${mentionId}`)),
+      button("Not an entity", () => act(`Removed “${mark.textContent.trim()}”`, "DELETE", `/mentions/${mentionId}`,
+        undefined, { entity: entity.id })),
       field("Link to…", linkTo),
       button("Link", target(linkTo, (id) => act("Linked the mention", "PATCH", `/mentions/${mentionId}`, { entity_id: id }))),
       field("Rename", name),
-      button("Rename", () => act(`Renamed ${entity.name}`, "PATCH", `/entities/${entity.id}`, { name: name.value })),
+      button("Rename", () => act(`Renamed ${entity.name}`, "PATCH", `/entities/${entity.id}`, { name: name.value },
+        { mention: mentionId })),
       field("Change type", type),
-      button("Change type", () => act(`Changed the type of ${entity.name}`, "PATCH", `/entities/${entity.id}`, { type: type.value })),
+      button("Change type", () => act(`Changed the type of ${entity.name}`, "PATCH", `/entities/${entity.id}`, { type: type.value },
+        { mention: mentionId })),
       field("Merge into…", mergeInto),
-      button("Merge", target(mergeInto, (id) => act(`Merged ${entity.name}`, "POST", `/entities/${entity.id}/merge`, { into: id }))),
+      button("Merge", target(mergeInto, (id) => act(`Merged ${entity.name}`, "POST", `/entities/${entity.id}/merge`, { into: id },
+        { mention: mentionId }))),
     );
   }
 
@@ -206,21 +285,10 @@ function init() {
   toggle.addEventListener("click", () => setEditing(!editing));
   setEditing(sessionStorage.getItem("edit-on") === "1");
 
+  // After a reload that stood in for a failed refresh.
   const last = JSON.parse(sessionStorage.getItem("edit-last") || "null");
   sessionStorage.removeItem("edit-last");
-  if (last && last.id) {
-    const undo = button("Undo", async () => {
-      try {
-        await call("DELETE", `/corrections/${last.id}`);
-        sessionStorage.setItem("edit-undone", last.label);
-        location.reload();
-      } catch (error) {
-        status.textContent = `Not undone: ${error.message}`;
-      }
-    });
-    status.replaceChildren(`${last.label}. `, undo);
-    undo.focus();
-  }
+  if (last && last.id) offerUndo(last);
   const undone = sessionStorage.getItem("edit-undone");
   sessionStorage.removeItem("edit-undone");
   if (undone) status.textContent = `Undone: ${undone}.`;

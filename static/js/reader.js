@@ -10,10 +10,14 @@ const container = document.getElementById("article-text");
 if (dataNode && container) {
   document.documentElement.classList.add("js");
   const data = JSON.parse(dataNode.textContent);
-  const text = data.text;
-  const entities = new Map(data.entities.map((e) => [e.id, e]));
-  const byMention = new Map();
-  for (const e of data.entities) for (const m of e.mentions) byMention.set(m.id, e);
+  const text = data.text; // an editor's correction never changes the text
+  let entities, byMention;
+  function loadEntities(found) {
+    entities = new Map(found.map((e) => [e.id, e]));
+    byMention = new Map();
+    for (const e of found) for (const m of e.mentions) byMention.set(m.id, e);
+  }
+  loadEntities(data.entities);
 
   const $ = (id) => document.getElementById(id);
   const panel = $("entity-panel");
@@ -291,6 +295,28 @@ if (dataNode && container) {
     marked.focus({ preventScroll: true });
     marked.scrollIntoView({ block: "center" });
   }
+
+  // An editor's change, swapped into the page by edit.js: the panel shows the entities as they
+  // now are, open on what the change touched (``detail``: {entity, mention}), else on the
+  // entity that was open if it is still there.
+  document.addEventListener("reader:refresh", (e) => {
+    const want = e.detail || {};
+    const previous = state.entity ? state.entity.id : null;
+    loadEntities(JSON.parse(dataNode.textContent).entities);
+    state.entity = null;
+    state.index = -1;
+    const mention = byMention.has(want.mention) ? want.mention : null;
+    const entityId = [want.entity, mention === null ? null : byMention.get(mention).id, previous]
+      .find((id) => id != null && entities.has(id));
+    if (entityId === undefined) {
+      panel.hidden = true;
+      document.body.classList.remove("panel-open");
+      return;
+    }
+    const shown = mention !== null && byMention.get(mention).id === entityId ? mention : null;
+    select(entityId, shown); // opens the panel and fills it afresh
+    if (shown !== null) history.replaceState(history.state, "", `#m-${shown}`);
+  });
 
   window.addEventListener("hashchange", fromHash);
   if (!fromHash()) showPassage();

@@ -6,6 +6,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ def entities(base: str) -> dict[str, dict[str, Any]]:
         return {e["name"]: e for e in json.load(response)}
 
 
+def edited_day(base: str) -> str:
+    """The day of the newest correction, as the panel shows it ("03 Dec 2026")."""
+    with urllib.request.urlopen(f"{base}/api/articles/sample/corrections") as response:
+        newest = max(json.load(response), key=lambda c: c["id"])
+    return datetime.fromisoformat(newest["created_at"]).strftime("%d %b %Y")
+
+
 def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
     from playwright.sync_api import expect
 
@@ -69,6 +77,8 @@ def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
         page.get_by_label("Admin token").press("Enter")
         page.goto(f"{base}/articles/sample")
 
+        # Every change is shown in place: the page is never reloaded (this mark would go).
+        page.evaluate("() => { window.notReloaded = true; }")
         switch = page.locator("#edit-switch")
         switch.focus()
         page.keyboard.press("Enter")
@@ -93,12 +103,17 @@ def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
         page.keyboard.type("officials")
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # Mark as
-        expect(page.locator("#edit-status button")).to_have_text("Undo")  # reloaded, done
+        expect(page.locator("#edit-status button")).to_have_text("Undo")  # done
         expect(page.locator("#edit-status")).to_contain_text("Marked")
         officials = entities(base)["Officials"]
         assert officials["source"] == "editor" and officials["kind"] == "officials"
-        page.locator(f"#m-{officials['mentions'][0]['id']}").click()
-        expect(page.locator("#panel-edited")).to_be_visible()  # readers see it was edited
+        # The new mention is in the text, and the panel is open on it at once, dated.
+        expect(page.locator(f"#m-{officials['mentions'][0]['id']}")).to_have_text("Officials")
+        expect(page.locator("#panel-name")).to_have_text("Officials")
+        day = edited_day(base)
+        expect(page.locator("#panel-edited")).to_have_text(f"edited by an editor on {day}")
+        expect(page.locator("#panel-mentions")).to_contain_text(f"(marked by an editor on {day})")
+        expect(page.locator("#edit-status button")).to_be_focused()
 
         # link the first "Anbar" to Baghdad
         anbar = entities(base)["Anbar"]
@@ -112,6 +127,10 @@ def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
         expect(page.locator("#edit-status button")).to_have_text("Undo")
         expect(page.locator("#edit-status")).to_contain_text("Linked")
         assert "Anbar" in [m["text"] for m in entities(base)["Baghdad"]["mentions"]]
+        expect(page.locator("#panel-name")).to_have_text("Baghdad")
+        expect(page.locator("#panel-mentions")).to_contain_text(
+            f"Anbar disagreed about the <script>alert(\"x\")</script> figures. "
+            f"(marked by an editor on {edited_day(base)})")
 
         # merge Ramadi into Baghdad
         ramadi = entities(base)["Ramadi"]
@@ -125,12 +144,22 @@ def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
         expect(page.locator("#edit-status button")).to_have_text("Undo")
         expect(page.locator("#edit-status")).to_contain_text("Merged Ramadi")
         assert "Ramadi" not in entities(base)
+        expect(page.locator("#panel-name")).to_have_text("Baghdad")
+        expect(page.locator("#panel-edited")).to_have_text(
+            f"edited by an editor on {edited_day(base)}")
+        ramadi_mark = page.locator(f"#m-{ramadi['mentions'][0]['id']}")
+        expect(ramadi_mark).to_have_attribute("data-entity-id",
+                                              str(entities(base)["Baghdad"]["id"]))
 
         # Undo is focused after the change: Enter takes the merge back
         expect(page.locator("#edit-status button")).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.locator("#edit-status")).to_contain_text("Undone")
         assert "Ramadi" in entities(base)
+        ramadi = entities(base)["Ramadi"]  # the undo gave its mentions back (new ids)
+        expect(page.locator(f"#m-{ramadi['mentions'][0]['id']}")).to_have_attribute(
+            "data-entity-id", str(ramadi["id"]))
+        assert page.evaluate("() => window.notReloaded") is True, "the page was reloaded"
         assert errors == []
     finally:
         context.close()
