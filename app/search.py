@@ -58,6 +58,9 @@ class QueryError(ValueError):
 class Term:
     words: tuple[str, ...]  # one word, or a phrase's words in order
     prefix: bool = False  # the last word is a prefix ("Habban*")
+    # Written in quotes: its words name something only together (an entity named by one of
+    # them alone is not found by it). Not part of equality: the index query is the same.
+    quoted: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -84,7 +87,7 @@ def parse(query: str) -> ParsedQuery:
         if quoted:
             words = tuple(WORD.findall(piece))
             if words:
-                parsed.groups[-1].append(Term(words))
+                parsed.groups[-1].append(Term(words, quoted=True))
             continue
         for token in piece.split():
             if token == "OR":
@@ -200,6 +203,13 @@ def _engine_search(
 SNIPPET_WORDS = 24
 
 
+def _score(relevance: float) -> float:
+    """Four significant digits, never decimal places: a word in most of the library weighs
+    little (FTS5's bm25 clamps its weight to about 1e-6), and rounding that to 0.0 would say
+    the hits do not match at all and hide their order."""
+    return float(f"{relevance:.4g}")
+
+
 def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[ArticleHit]:
     # Ranked first, without snippets: a common word matches most of the library, and a
     # snippet (the article's text read and tokenized again) is only worth making for a hit
@@ -228,7 +238,7 @@ def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[
         )
     }
     return [ArticleHit(shown[row_id][0], shown[row_id][1], unmark(shown[row_id][2] or ""),
-                       round(-rank, 4))
+                       _score(-rank))
             for row_id, rank in top if row_id in shown]
 
 
@@ -311,7 +321,7 @@ def _postgresql_articles(session: Session, parsed: ParsedQuery, limit: int
         {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
          "options": _headline_options(MaxWords=SNIPPET_WORDS, MinWords=SNIPPET_WORDS // 2)},
     )
-    return [ArticleHit(slug, title, unmark((snip or "").translate(UNHIDE)), round(float(rank), 4))
+    return [ArticleHit(slug, title, unmark((snip or "").translate(UNHIDE)), _score(float(rank)))
             for slug, title, snip, rank in rows]
 
 
@@ -339,14 +349,33 @@ def _postgresql_quotes(session: Session, parsed: ParsedQuery, limit: int) -> lis
 MAX_NAME_WORDS = 8
 
 
+def _name_grams(parsed: ParsedQuery) -> set[str]:
+    """The runs of consecutive folded words of each OR group that could be a name; a quoted
+    phrase is one piece that a run takes whole or not at all ("Islamic State" in quotes does
+    not find the Department of State by "state")."""
+    grams: set[str] = set()
+    for group in parsed.groups:
+        pieces: list[str] = []
+        for term in group:
+            folded = [f for f in (fold(w) for w in term.words) if f]
+            if term.quoted:
+                pieces.extend([" ".join(folded)] if folded else [])
+            else:
+                pieces.extend(folded)
+        for i in range(len(pieces)):
+            for j in range(i + 1, len(pieces) + 1):
+                gram = " ".join(pieces[i:j])
+                if len(gram.split()) > MAX_NAME_WORDS:
+                    break
+                grams.add(gram)
+    return grams
+
+
 def entities_named(session: Session, parsed: ParsedQuery, limit: int) -> list[EntityHit]:
     """Library entities one of whose names (or a name's last words: "Alwani") the query
     contains ("Daesh fighters" finds the Islamic State), or that a prefix term starts
     ("Habban*")."""
-    words = [fold(w) for w in parsed.words()]
-    words = [w for w in words if w]
-    grams = {" ".join(words[i:j]) for i in range(len(words))
-             for j in range(i + 1, min(len(words), i + MAX_NAME_WORDS) + 1)}
+    grams = _name_grams(parsed)
     conditions = []
     if grams:
         conditions.append(

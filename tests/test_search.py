@@ -141,6 +141,35 @@ def test_an_alias_finds_its_entity_and_quotes_are_found(stored: sessionmaker[Ses
         assert [e.name for e in search(session, "Habb*").entities] == ["Habbaniyah"]
 
 
+def test_a_quoted_phrase_finds_an_entity_only_by_the_whole_phrase(
+    stored: sessionmaker[Session],
+) -> None:
+    with stored() as session:
+        names = lambda q: [e.name for e in search(session, q).entities]  # noqa: E731
+        assert names("Ramadi fighters") == ["Ramadi"], "words: any run of them is a name"
+        assert names('"Ramadi fighters"') == [], "a phrase names only itself"
+        assert names('"Nasser al-Alwani"') == ["Nasser al-Alwani"]
+        assert names('"Alwani" seized') == ["Nasser al-Alwani"]
+        assert names('Nasser "al-Alwani"') == ["Nasser al-Alwani"], "a run takes the phrase"
+        assert names('"Islamic State" OR Habbaniyah') == ["Islamic State", "Habbaniyah"]
+
+
+def test_scores_of_a_word_most_articles_hold_are_not_rounded_away(
+    stored: sessionmaker[Session],
+) -> None:
+    """FTS5 weighs a word found in over half the library at about 1e-6: the score keeps
+    significant digits, so a hit never reads as 0 and the order stays visible."""
+    item = ArticleInput("Ramadi was quiet again on Tuesday, residents of Ramadi said.", "again")
+    normalised, slug, title = prepare(item)
+    with session_scope(stored) as session:
+        store(session, item, normalised, slug, title, _extraction(normalised.text))
+    with stored() as session:
+        hits = search(session, "Ramadi").articles
+    assert sorted(h.slug for h in hits) == ["again", "ramadi-falls"]
+    assert all(h.score > 0 for h in hits), hits
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
 def test_the_index_follows_revisions_and_deletions(stored: sessionmaker[Session]) -> None:
     revised = TEXT.replace("Habbaniyah", "Khalidiya")
     item = ArticleInput(revised, "ramadi-falls")
