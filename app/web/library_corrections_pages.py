@@ -119,7 +119,7 @@ def corrections_page(request: Request, session: SessionDep,
 
     total, items = edits.log(session, None, LOG_PER_PAGE, (page - 1) * LOG_PER_PAGE)
     return _page(request, "library_corrections.html", {
-        "log": items, "total": total, "page": page, "pages": _pages(total, LOG_PER_PAGE),
+        "log": items, "total": total, "page": page, "pages": _pages(total, LOG_PER_PAGE, page),
         "log_slugs": edits.article_slugs(session, items), "action_labels": ACTION_LABELS,
         "orphaned": sum(1 for c in items if c.status == "orphaned"),
     })

@@ -46,8 +46,14 @@ def _page(request: Request, template: str, context: dict[str, Any], status_code:
     return response
 
 
-def _pages(total: int, per_page: int) -> int:
-    return max(1, math.ceil(total / per_page))
+def _pages(total: int, per_page: int, page: int = 1) -> int:
+    """How many pages ``total`` items fill; 404 for a ``page`` past the last (an empty page
+    would say there is nothing at all)."""
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        raise HTTPException(404, f"There is no page {page}: the list has {pages} "
+                                 f"page{'' if pages == 1 else 's'}.")
+    return pages
 
 
 @router.get("/")
@@ -67,7 +73,7 @@ def index(
         "articles": found.items,
         "total": found.total,
         "page": page,
-        "pages": _pages(found.total, ARTICLES_PER_PAGE),
+        "pages": _pages(found.total, ARTICLES_PER_PAGE, page),
         "subject": subject,
         "json_url": links.api_library_articles(entity, ARTICLES_PER_PAGE,
                                                (page - 1) * ARTICLES_PER_PAGE),
@@ -93,7 +99,7 @@ def directory(
         "aliases_of": reads.aliases_of,
         "total": total,
         "page": page,
-        "pages": _pages(total, ENTITIES_PER_PAGE),
+        "pages": _pages(total, ENTITIES_PER_PAGE, page),
         "q": q or "",
         "type": type or "",
         "types": ENTITY_TYPES,
@@ -119,7 +125,7 @@ def library_entity(
         "editor_notes": editor_notes(session, entity.id),
         "entity": detail,
         "page": page,
-        "pages": _pages(entity.article_count, TIMELINE_PER_PAGE),
+        "pages": _pages(entity.article_count, TIMELINE_PER_PAGE, page),
         "json_url": links.api_library_entity(entity.id),
         "canonical": links.absolute(links.library_entity(entity.id)),
     })

@@ -112,6 +112,9 @@ def test_a_vanished_id_is_gone_and_an_unknown_one_not_found(
     assert "gone" in gone.text
     missing = c.get(url(NEVER), follow_redirects=False)
     assert missing.status_code == 404, (name, missing.status_code)
+    if not url(ramadi).startswith("/api/"):
+        page = c.get(url(ramadi), headers={"Accept": "text/html"})
+        assert "<h1>Gone</h1>" in page.text and "no article names it now" in page.text
 
 
 def test_writes_on_a_merged_away_vanished_or_unknown_id_are_refused_with_the_reason(
