@@ -163,3 +163,44 @@ def test_editing_by_keyboard(editing_server: str, browser: Any) -> None:
         assert errors == []
     finally:
         context.close()
+
+
+def test_not_an_entity_and_a_new_speaker_show_in_place(editing_server: str,
+                                                       browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    base = editing_server
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/login")
+        page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+        page.get_by_label("Admin token").press("Enter")
+        page.goto(f"{base}/articles/sample")
+        page.evaluate("() => { window.notReloaded = true; }")
+        page.locator("#edit-switch").click()
+
+        rivers = entities(base)["Sam Rivers"]
+        last = rivers["mentions"][-1]["id"]
+        page.locator(f"#m-{last}").click()
+        page.get_by_role("button", name="Not an entity").click()
+        expect(page.locator("#edit-status button")).to_have_text("Undo")
+        expect(page.locator(f"#m-{last}")).to_have_count(0)  # gone from the text at once
+        expect(page.locator("#panel-name")).to_have_text("Sam Rivers")  # what it was of
+        count = len(rivers["mentions"]) - 1
+        expect(page.locator("#panel-count")).to_have_text(f"{count} mentions")
+
+        page.locator("#article-text .quote", has_text="The streets are empty").click()
+        page.get_by_label("Speaker (type to search)").fill(f"Sam Rivers #{rivers['id']}")
+        page.get_by_role("button", name="Change speaker").click()
+        expect(page.locator("#edit-status")).to_contain_text("Changed the speaker.")
+        expect(page.locator("#panel-name")).to_have_text("Sam Rivers")  # the new speaker
+        page.locator("#edit-status button").click()  # Undo
+        expect(page.locator("#edit-status")).to_contain_text("Undone: Changed the speaker.")
+        expect(page.locator("#panel-name")).to_be_focused()
+        assert page.evaluate("() => window.notReloaded") is True, "the page was reloaded"
+        assert errors == []
+    finally:
+        context.close()
