@@ -10,8 +10,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -247,9 +248,12 @@ def store(
     article.source = item.source or article.source
     article.published = item.published or article.published
     session.flush()
-    _replace_paragraphs(session, article, normalised)
-    article.sentences.clear()
-    article.sentences.extend(Sentence(start=s, end=e) for s, e in extraction.sentences)
+    _replace_rows(session, article, Paragraph, "paragraphs", [
+        {"index": p.index, "start": p.start, "end": p.end, "kind": p.kind}
+        for p in normalised.paragraphs
+    ])
+    _replace_rows(session, article, Sentence, "sentences",
+                  [{"start": s, "end": e} for s, e in extraction.sentences])
     write_annotations(session, article, extraction)
     corrections.reapply(session, article, extraction)  # editors' corrections outlive re-ingest
     library.apply(session, article.id, before or library.Contribution())  # as corrected
@@ -264,87 +268,93 @@ def write_annotations(session: Session, article: Article, extraction: Extraction
     session.flush()
 
 
-def _replace_paragraphs(session: Session, article: Article, normalised: NormalisedText) -> None:
-    article.paragraphs.clear()
-    session.flush()
-    article.paragraphs.extend(
-        Paragraph(index=p.index, start=p.start, end=p.end, kind=p.kind)
-        for p in normalised.paragraphs
-    )
+def _replace_rows(
+    session: Session, article: Article, model: type[Paragraph] | type[Sentence],
+    attribute: str, rows: list[dict[str, Any]],
+) -> None:
+    """The article's paragraphs or sentences (its ``attribute``), in bulk: one executemany."""
+    session.execute(delete(model).where(model.article_id == article.id))
+    if rows:
+        session.execute(insert(model), [{"article_id": article.id, **row} for row in rows])
+    session.expire(article, [attribute])  # read back from the rows when next asked
 
 
 def _replace_entities(
     session: Session, article: Article, extraction: Extraction
 ) -> dict[str, Entity]:
-    """Keep entity ids for keys that survive a revision, so entity links stay valid."""
+    """Keep entity ids for keys that survive a revision, so entity links stay valid.
+
+    Mentions and roles, most of the rows, are written in bulk (one executemany each): written
+    through each entity's collections, they were loaded and flushed entity by entity, most of
+    the time ingest spent storing."""
     existing = {e.key: e for e in article.entities}
     wanted = {e.key for e in extraction.entities}
     for key, entity in existing.items():
         if key not in wanted:
             article.entities.remove(entity)
     session.flush()
+    kept = [entity.id for key, entity in existing.items() if key in wanted]
+    for chunk in _chunks(kept):
+        session.execute(delete(Mention).where(Mention.entity_id.in_(chunk)))
+        session.execute(delete(Role).where(Role.entity_id.in_(chunk)))
     by_key: dict[str, Entity] = {}
     for item in extraction.entities:
-        kept = existing.get(item.key)
-        if kept is None:
-            entity = Entity(key=item.key)
+        entity = existing.get(item.key) or Entity(key=item.key)
+        if entity.id is None:
             article.entities.append(entity)
-        else:
-            entity = kept
         entity.name, entity.type, entity.kind = item.name, item.type, item.kind
         entity.method, entity.confidence = item.method, item.confidence
         entity.aliases = list(item.aliases)
-        entity.mentions.clear()
-        entity.roles.clear()
         by_key[item.key] = entity
     session.flush()
-    for item in extraction.entities:
-        entity = by_key[item.key]
-        entity.mentions.extend(
-            Mention(
-                article_id=article.id, start=m.start, end=m.end, text=m.text, form=m.form,
-                type=m.type, method=m.method, confidence=m.confidence,
-            )
-            for m in item.mentions
-        )
-        entity.roles.extend(
-            Role(
-                title=r.title,
-                organisation_id=by_key[r.organisation_key].id
-                if r.organisation_key in by_key
-                else None,
-                organisation_name=r.organisation_name,
-                start=r.start,
-                end=r.end,
-                method=r.method,
-                confidence=r.confidence,
-            )
-            for r in item.roles
-        )
+    mentions = [
+        {"article_id": article.id, "entity_id": by_key[item.key].id, "start": m.start,
+         "end": m.end, "text": m.text, "form": m.form, "type": m.type, "method": m.method,
+         "confidence": m.confidence}
+        for item in extraction.entities
+        for m in item.mentions
+    ]
+    roles = [
+        {"entity_id": by_key[item.key].id, "title": r.title,
+         "organisation_id": by_key[r.organisation_key].id
+         if r.organisation_key in by_key else None,
+         "organisation_name": r.organisation_name, "start": r.start, "end": r.end,
+         "method": r.method, "confidence": r.confidence}
+        for item in extraction.entities
+        for r in item.roles
+    ]
+    if mentions:
+        session.execute(insert(Mention), mentions)
+    if roles:
+        session.execute(insert(Role), roles)
+    for entity in by_key.values():  # the rows just written, when someone next asks
+        session.expire(entity, ["mentions", "roles"])
     return by_key
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """Short enough IN lists for every engine's limit on bound parameters."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _replace_quotes(
     session: Session, article: Article, extraction: Extraction, speakers: dict[str, int]
 ) -> None:
-    article.quotes.clear()
-    session.flush()
+    session.execute(delete(Quote).where(Quote.article_id == article.id))
     seen: Counter[str] = Counter()
+    rows = []
     for q in sorted(extraction.quotes, key=lambda q: q.start):
         seen[q.text] += 1
-        article.quotes.append(
-            Quote(
-                id=quote_key(article.slug, q.text, seen[q.text]),
-                start=q.start,
-                end=q.end,
-                text=q.text,
-                kind=q.kind,
-                speaker_id=speakers.get(q.speaker_key) if q.speaker_key else None,
-                speaker_description=q.speaker_description,
-                method=q.method,
-                confidence=q.confidence,
-            )
-        )
+        rows.append({
+            "id": quote_key(article.slug, q.text, seen[q.text]), "article_id": article.id,
+            "start": q.start, "end": q.end, "text": q.text, "kind": q.kind,
+            "speaker_id": speakers.get(q.speaker_key) if q.speaker_key else None,
+            "speaker_description": q.speaker_description, "method": q.method,
+            "confidence": q.confidence,
+        })
+    if rows:
+        session.execute(insert(Quote), rows)
+    session.expire(article, ["quotes"])
 
 
 def delete_article(session: Session, article: Article) -> None:
