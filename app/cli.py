@@ -2,6 +2,7 @@
 ``ingest-default``."""
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -114,11 +115,10 @@ def check_database(url: str) -> None:
     Commands that write articles never create a database or its schema: a mistyped
     DATABASE_URL must not quietly start an empty database somewhere else. ``migrate`` does.
     """
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.db import DatabaseUnavailable, make_engine, sqlite_path
+    from app.schema_version import code_heads, database_heads
 
     try:
         shown = _shown(url)
@@ -130,12 +130,12 @@ def check_database(url: str) -> None:
             f"there is no database at {path}: run `python -m app migrate` first "
             "(or set DATABASE_URL to an existing one)"
         )
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    heads = code_heads()
     try:
         engine = make_engine(url)
         try:
             with engine.connect() as conn:
-                current = set(MigrationContext.configure(conn).get_current_heads())
+                current = database_heads(conn)
         finally:
             engine.dispose()
     except DatabaseUnavailable as exc:
@@ -268,9 +268,17 @@ def serve(host: str | None, port: int | None, workers: int | None = None,
           access_log: bool | None = None) -> int:
     """Serve with uvicorn: ``workers`` processes share the socket; each keeps its own
     response cache and checks the database's content revision at every request."""
-    import uvicorn
+    import gc
 
     settings = get_settings()
+    workers = workers or settings.web_concurrency
+    if workers == 1:
+        # The app is built in this process: no cyclic collection while the modules, routes
+        # and schemas load (they all live as long as the server: collections would walk them
+        # again and again for nothing); `serving_app` freezes them and turns collection on.
+        gc.disable()
+    import uvicorn
+
     try:
         check_database(settings.database_url)
     except DatabaseProblem as exc:
@@ -278,11 +286,11 @@ def serve(host: str | None, port: int | None, workers: int | None = None,
         return EXIT_DATABASE
     with _local_worker(settings.local_worker):
         uvicorn.run(
-            "app.web.app:create_app",
+            "app.web.app:serving_app",
             factory=True,
             host=host or settings.host,
             port=port or settings.port,
-            workers=workers or settings.web_concurrency,
+            workers=workers,
             access_log=settings.access_log if access_log is None else access_log,
         )
     return 0
@@ -297,7 +305,10 @@ def _local_worker(wanted: bool) -> Iterator[None]:
         return
     import subprocess
 
-    process = subprocess.Popen([sys.executable, "-m", "app", "worker"])
+    # Niced: readers come first; extraction (its model load at start-up, then each job) gets
+    # the CPU the server leaves, so it never slows the server's start or its pages.
+    process = subprocess.Popen([sys.executable, "-m", "app", "worker"],
+                               preexec_fn=lambda: os.nice(10))  # noqa: PLW1509 - no threads yet
     try:
         yield
     finally:

@@ -134,6 +134,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def serving_app() -> FastAPI:
+    """The app as ``python -m app serve`` runs it (the factory uvicorn calls in each worker).
+
+    Everything built here lives as long as the process: it is moved out of the cyclic
+    collector's reach (``gc.freeze``), so collections while serving walk only what requests
+    make, and none runs while the app is built (``serve`` also pauses collection while the
+    modules load).
+    """
+    gc.disable()
+    try:
+        return create_app()
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 class ReaderApp(FastAPI):
     """FastAPI with pure ASGI layers in front of its whole middleware stack.
 

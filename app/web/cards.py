@@ -3,18 +3,24 @@
 Drawn with Pillow in the bundled DejaVu fonts (open licence, static/fonts/), which cover the
 diacritics of Arabic names in transliteration (ā ī ū ḥ ṣ ḍ ṭ ẓ ʿ ʾ). A card depends only on
 what it shows (``QuoteCard.fingerprint``), so it is drawn once per quote and revision and then
-served from a small in-memory cache, with that fingerprint as its ETag.
+served from a small in-memory cache, with that fingerprint as its ETag. Pillow is imported when
+the first card is drawn: the server's start-up does not pay for it.
 """
+
+from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cache
 from io import BytesIO
 from threading import Lock
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from app.settings import PROJECT_ROOT
 from app.web.presenters.share import QuoteCard, shorten
+
+if TYPE_CHECKING:
+    from PIL.ImageDraw import ImageDraw as Draw
+    from PIL.ImageFont import FreeTypeFont as FontT
 
 WIDTH, HEIGHT = 1200, 630
 FONTS = PROJECT_ROOT / "static" / "fonts"
@@ -27,15 +33,15 @@ QUOTE_BOX = (MARGIN, 112, WIDTH - MARGIN, 430)  # left, top, right, bottom
 QUOTE_SIZES = (58, 52, 46, 41, 37, 33, 30)
 LINE_GAP = 1.3
 
-FontT = ImageFont.FreeTypeFont
-
 
 @cache
 def font(name: str, size: int) -> FontT:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(FONTS / name), size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: int) -> list[str]:
+def _wrap(draw: Draw, text: str, face: FontT, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -50,7 +56,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: int) -> list
     return lines
 
 
-def _fit_quote(draw: ImageDraw.ImageDraw, text: str, quoted: bool
+def _fit_quote(draw: Draw, text: str, quoted: bool
                ) -> tuple[FontT, list[str]]:
     """The largest size at which the text fits the box; at the smallest, cut with "…"."""
     left, top, right, bottom = QUOTE_BOX
@@ -76,6 +82,8 @@ def _fit_quote(draw: ImageDraw.ImageDraw, text: str, quoted: bool
 
 
 def render_card(card: QuoteCard) -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, 14, HEIGHT), fill=ACCENT)
@@ -110,7 +118,7 @@ def render_card(card: QuoteCard) -> bytes:
     return out.getvalue()
 
 
-def _fit_line(draw: ImageDraw.ImageDraw, text: str, face: FontT, width: int) -> str:
+def _fit_line(draw: Draw, text: str, face: FontT, width: int) -> str:
     """``text`` on one line of at most ``width`` pixels, cut at a word with "…"."""
     limit = len(text)
     line = text
