@@ -14,6 +14,9 @@
   ``static``) puts a fingerprint of the content in the file name, and a fingerprinted URL is
   served ``immutable`` for a year. Plain names are served ``no-cache`` with an ETag (the
   modules a script imports by relative path).
+- ``/healthz`` is answered here whenever the revision check could read the database (which
+  means it answers and has its schema), so the first answer after start-up, and every one
+  after, costs no more than that one read; when it cannot, the app's route says why (503).
 - ``SecurityHeaders`` adds the same precomputed headers to every response the app makes.
 """
 
@@ -282,8 +285,9 @@ LIBRARY_WIDE = re.compile(
     rf"/articles/(?!new$){_SEG}(?:/entities/{_SEG})?"
     rf"|/api/articles(?:/{_SEG}/entities(?:/{_SEG})?)?"
     r"|/|/entities(?:/[^/]+)?|/search|/api/entities(?:/[^/]+)?|/api/search"
-    r"|/api/library/articles|/healthz"
+    r"|/api/library/articles"
 )
+HEALTHY = b'{"status":"ok"}'  # /healthz (the app's answer when the front cannot tell)
 
 
 @lru_cache(maxsize=4096)
@@ -392,6 +396,8 @@ class ResponseCache:
         self.assets = assets
         self.store = store
         self.cookie = session_cookie.encode() + b"="
+        self.health = Entry.build(None, 200, [(b"content-type", b"application/json"),
+                                              *SECURITY_HEADERS], HEALTHY, PUBLIC)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -414,6 +420,10 @@ class ResponseCache:
                 await send_representation(static, send, head, accept_encoding, if_none_match)
                 return
             await self.app(scope, receive, send)
+            return
+        if path == "/healthz" and self.revs.library() is not None:
+            # The revision check read the database: it answers and has the schema.
+            await send_representation(self.health, send, head, accept_encoding, if_none_match)
             return
         if editor:  # an editor's pages are their own: never kept, never shared
             await self.app(scope, receive, send)

@@ -220,3 +220,19 @@ def test_no_middleware_wraps_responses_in_python_objects(client: TestClient) -> 
 
     stack = client.app.user_middleware  # type: ignore[attr-defined]
     assert stack and not any(issubclass(m.cls, BaseHTTPMiddleware) for m in stack)
+
+
+def test_healthz_is_answered_in_front_as_the_app_would(sample: TestClient) -> None:
+    from app.web.schemas import HealthOut
+    from app.web.serving import HEALTHY
+
+    assert HEALTHY == HealthOut(status="ok").model_dump_json().encode()
+    built = builds(sample)
+    first = sample.get("/healthz")
+    assert first.status_code == 200 and first.json() == {"status": "ok"}
+    assert first.headers["content-type"] == "application/json"
+    assert first.headers["cache-control"] == "no-cache"
+    assert "script-src 'self'" in first.headers["content-security-policy"]
+    again = sample.get("/healthz", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert builds(sample) == built  # nothing built: the app never ran
