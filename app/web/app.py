@@ -135,18 +135,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def serving_app() -> FastAPI:
-    """The app as ``python -m app serve`` runs it (the factory uvicorn calls in each worker).
-
-    Everything built here lives as long as the process: it is moved out of the cyclic
-    collector's reach (``gc.freeze``), so collections while serving walk only what requests
-    make, and none runs while the app is built (``serve`` also pauses collection while the
-    modules load).
-    """
+    """The app as ``python -m app serve`` runs it (the factory uvicorn calls in each worker):
+    built with the cyclic collector paused (``serve`` pauses it while the modules load too:
+    passes over objects that all live as long as the process are wasted start-up time), then
+    the start-up heap is frozen and collection resumes."""
     gc.disable()
     try:
         return create_app()
     finally:
-        gc.freeze()
+        _freeze_startup_heap()
         gc.enable()
 
 
