@@ -814,6 +814,7 @@ class EngineResult:
     rows: dict[int, dict[str, int]] = field(default_factory=dict)
     figures: dict[int, list[Figure]] = field(default_factory=dict)
     plans: list[tuple[str, list[tuple[str, list[str]]]]] = field(default_factory=list)
+    load: list[str] = field(default_factory=list)  # load averages as measuring began, ended
 
 
 def count_rows(engine: Engine) -> dict[str, int]:
@@ -870,14 +871,24 @@ def measure_engine(result: EngineResult, urls: dict[int, str], sizes: list[int],
     engine_name = result.engine
     apps = {size: AppUnderTest(urls[size], workdir) for size in sizes}
     try:
+        result.load.append(load_average())
         result.figures = measure(apps, result.seed_articles, requests,
                                  lambda msg: log(f"[{engine_name}] {msg}"))
+        result.load.append(load_average())
         largest = apps[sizes[-1]]
         result.plans = [(p.name, largest.plans(p))
                         for p in probes(largest, result.seed_articles)]
     finally:
         for app in apps.values():
             app.close()
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (Linux), as the report quotes them."""
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def save_built(folder: Path, result: EngineResult, urls: dict[int, str]) -> None:
@@ -927,7 +938,13 @@ def report(results: list[EngineResult], sizes: list[int], requests: int) -> str:
     ]
     for result in results:
         lines += ["", f"## {result.engine}", ""]
-        if result.ingest is not None:
+        if result.load:
+            lines += [f"Load average (1 / 5 / 15 min) when measuring began: {result.load[0]}; "
+                      f"when it ended: {result.load[-1]} (2 cores).", ""]
+        if result.ingest is not None and result.ingest.words == 0:
+            lines += ["Batch ingest: not measured in this run (the seeds were already stored).",
+                      ""]
+        elif result.ingest is not None:
             run = result.ingest
             lines += [
                 f"Batch ingest of {run.files} generated reports ({run.words} words): "
