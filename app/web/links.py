@@ -6,6 +6,7 @@ builds a path. Paths are relative to the site; ``absolute`` prefixes the configu
 """
 
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from app.models import Article
@@ -13,6 +14,7 @@ from app.web.anchor import PassageSelector
 from app.web.fragments import article_blocks, text_fragment
 
 
+@lru_cache(maxsize=8192)  # an article page asks for its own slug's path hundreds of times
 def _seg(value: str | int) -> str:
     """One path segment, percent-encoded (a slash in it must not start a new segment)."""
     return quote(str(value), safe="")
