@@ -65,7 +65,7 @@ def make_jobs(db_url: str, session_factory: sessionmaker[Session]
 
 
 def finished(jobs: Jobs, job_id: str) -> JobStatus:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a deadline, not a timing: loaded machines are slow
     while not (status := jobs.job_status(job_id)).finished:  # type: ignore[union-attr]
         assert time.monotonic() < deadline, status
         time.sleep(0.02)

@@ -81,7 +81,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a deadline, not a timing: loaded machines are slow
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")

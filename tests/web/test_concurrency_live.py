@@ -67,7 +67,7 @@ def served(db_url: str, session_factory: sessionmaker[Session], tmp_path: Path
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a deadline, not a timing: loaded machines are slow
         while True:
             try:
                 # ours, not another process that happens to listen there
