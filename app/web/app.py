@@ -13,7 +13,6 @@ from jinja2 import pass_context
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +37,7 @@ from app.web import (
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Auth, load_or_create_secret
 from app.web.links import Links
 from app.web.serving import (
+    KnownHosts,
     ResponseCache,
     ResponseStore,
     Revisions,
@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # runs; then kept public responses and static files are answered.
         kept = ResponseCache(stack, revs=app.state.revisions, assets=app.state.assets,
                              store=app.state.responses, session_cookie=SESSION_COOKIE)
-        return TrustedHostMiddleware(kept, allowed_hosts=settings.allowed_hosts)
+        return KnownHosts(kept, allowed_hosts=settings.allowed_hosts)
 
     app.front = front
     return app

@@ -236,3 +236,42 @@ def test_healthz_is_answered_in_front_as_the_app_would(sample: TestClient) -> No
     again = sample.get("/healthz", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
     assert builds(sample) == built  # nothing built: the app never ran
+
+
+def test_known_hosts_remember_only_what_starlette_let_through() -> None:
+    import asyncio
+
+    from app.web.serving import KnownHosts
+
+    served: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        served.append(dict(scope["headers"])[b"host"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    hosts = KnownHosts(app, allowed_hosts=["news.example", "*.b.example", "www.c.example"])
+
+    def status(host: bytes) -> int:
+        sent: list[Any] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": "GET", "path": "/", "raw_path": b"/",
+                 "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 80),
+                 "root_path": "", "headers": [(b"host", host)]}
+        asyncio.run(hosts(scope, receive, send))
+        return int(sent[0]["status"])
+
+    for _ in range(2):  # the second time from what it remembered
+        assert status(b"news.example:8000") == 200
+        assert status(b"x.b.example") == 200
+        assert status(b"evil.example") == 400
+        assert status(b"news.example.evil") == 400
+        assert status(b"c.example") in (301, 302, 307)  # Starlette's www redirect
+    assert hosts.known == {b"news.example:8000", b"x.b.example"}
+    assert served == [b"news.example:8000", b"x.b.example"] * 2
