@@ -45,6 +45,7 @@ BENCH_DIR = ROOT / "bench"
 CONNECTIONS = 32
 RSS_LIMIT_MIB = 150
 STARTUP_LIMIT_S = 2.0
+STARTUP_TIMEOUT_S = 180.0  # a start-up took 26 s at load average 24 on this 2-core machine
 
 
 # ------------------------------------------------------------------------ ingest
@@ -258,7 +259,7 @@ def started(command: list[str], env: dict[str, str], url: str
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        wait_for(url)
+        wait_for(url, STARTUP_TIMEOUT_S)
     except BaseException:
         stop(process)
         raise
