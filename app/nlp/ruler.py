@@ -229,10 +229,12 @@ class KnowledgeRuler:
         return self.count
 
     def add_patterns(
-        self, patterns: Iterable[Mapping[str, Any]], tokenize: Callable[[list[str]], Iterable[Doc]]
+        self,
+        patterns: Iterable[Mapping[str, Any]],
+        tokenize: Callable[[list[str]], Iterable[Sequence[str]]],
     ) -> None:
-        """Add entity-ruler patterns (``{"label", "pattern", "id"}``); ``tokenize`` turns
-        phrase strings into token sequences as the pipeline's tokenizer does."""
+        """Add entity-ruler patterns (``{"label", "pattern", "id"}``); ``tokenize`` splits
+        phrase strings into token texts as the pipeline's tokenizer does."""
         phrases: list[tuple[str, Meaning]] = []
         for entry in patterns:
             meaning = Meaning(entry["label"], entry.get("id") or None, self.count)
@@ -242,11 +244,10 @@ class KnowledgeRuler:
                 phrases.append((pattern, meaning))
             else:
                 self._add_token_pattern(pattern, meaning)
-        docs = tokenize([text for text, _ in phrases])
-        for (_, meaning), doc in zip(phrases, docs, strict=True):
-            self._add_phrase([t.text for t in doc], meaning)
+        for (_, meaning), tokens in zip(phrases, tokenize([t for t, _ in phrases]), strict=True):
+            self._add_phrase(tokens, meaning)
 
-    def _add_phrase(self, tokens: list[str], meaning: Meaning) -> None:
+    def _add_phrase(self, tokens: Sequence[str], meaning: Meaning) -> None:
         if not tokens:
             return
         node = self.phrases

@@ -35,7 +35,9 @@ def spacy_ruler(entries: list[dict[str, Any]]) -> Language:
 def knowledge_ruler(entries: list[dict[str, Any]]) -> Language:
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("knowledge_ruler")
-    ruler.add_patterns(entries, lambda texts: map(nlp.make_doc, texts))  # type: ignore[attr-defined]
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        entries, lambda texts: [[t.text for t in nlp.make_doc(x)] for x in texts]
+    )
     return nlp
 
 
