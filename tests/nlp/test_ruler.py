@@ -16,7 +16,8 @@ from spacy.language import Language
 
 from app.nlp.knowledge import patterns
 from app.nlp.normalise import normalise_text
-from app.nlp.ruler import TokenPattern, compile_spec
+from app.nlp.ruler import KnowledgeRuler  # noqa: F401  (the factory)
+from app.nlp.token_patterns import LEXICAL_FIELDS, TokenPattern, compile_spec
 from app.settings import BUNDLED_ARTICLE
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
@@ -140,6 +141,7 @@ def test_random_text_of_pattern_pieces_gets_the_same_entities(
         ([{"ORTH": "-", "OP": "?"}, {"LOWER": "a"}], "- A - a a"),
         ([{"IS_DIGIT": True}, {"TEXT": {"REGEX": "^k"}}], "12 km 12 mk 3 kk"),
         ([{"LOWER": {"NOT_IN": ["b"]}}, {"LOWER": "c"}], "a c b c"),
+        ([{"IS_SPACE": False, "LOWER": "b"}, {"LOWER": "c"}], "b c  b c"),
         ([{"IS_UPPER": True}, {"LOWER": "c"}], "AB c Ab c"),  # not compiled: spaCy's Matcher
         ([{"LOWER": "a", "OP": "{1,2}"}, {"LOWER": "c"}], "a a c"),  # not compiled either
     ],
@@ -165,8 +167,8 @@ def test_two_patterns_of_one_span_the_earlier_wins() -> None:
 def test_a_pattern_is_anchored_on_a_long_word_it_needs() -> None:
     specs = [{"IS_TITLE": True}, {"ORTH": "-", "OP": "?"}, {"IS_TITLE": True},
              {"LOWER": "refinery"}]
-    compiled = TokenPattern(tuple(compile_spec(s) for s in specs), None)  # type: ignore[arg-type]
-    assert compiled.anchor() == (frozenset({"refinery"}), (2, 3))
+    compiled = TokenPattern(tuple(compile_spec(s, LEXICAL_FIELDS) for s in specs), 0)
+    assert compiled.anchor() == (1, frozenset({"refinery"}), (2, 3))
     starred = [{"LOWER": "x"}, {"IS_TITLE": True, "OP": "*"}, {"LOWER": "division"}]
-    compiled = TokenPattern(tuple(compile_spec(s) for s in starred), None)  # type: ignore[arg-type]
-    assert compiled.anchor() == (frozenset({"x"}), (0,))
+    compiled = TokenPattern(tuple(compile_spec(s, LEXICAL_FIELDS) for s in starred), 0)
+    assert compiled.anchor() == (1, frozenset({"x"}), (0,))
