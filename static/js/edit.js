@@ -103,13 +103,25 @@ function init() {
     return fallback;
   }
 
+  // While a change is on its way the toolbar takes no second one (a double press would make
+  // two corrections); if it fails, focus goes back where it was.
+  function busy(on) {
+    bar.setAttribute("aria-busy", String(on));
+    for (const control of bar.querySelectorAll("button, input, select")) control.disabled = on;
+  }
+
   async function act(label, method, path, body, fallback = {}) {
+    if (bar.getAttribute("aria-busy") === "true") return;
+    const from = document.activeElement;
     status.textContent = `${label}…`;
+    busy(true);
     let response;
     try {
       response = await call(method, path, body);
     } catch (error) {
+      busy(false);
       status.textContent = `Not done: ${error.message}`;
+      if (from instanceof HTMLElement) from.focus();
       return;
     }
     const last = { label, id: response.headers.get("X-Correction-Id") };
@@ -122,6 +134,7 @@ function init() {
       location.reload();
       return;
     }
+    busy(false);
     if (editing) show(hint());
     offerUndo(last);
   }

@@ -200,6 +200,27 @@ def test_not_an_entity_and_a_new_speaker_show_in_place(editing_server: str,
         page.locator("#edit-status button").click()  # Undo
         expect(page.locator("#edit-status")).to_contain_text("Undone: Changed the speaker.")
         expect(page.locator("#panel-name")).to_be_focused()
+
+        # A change the server refuses: the reason, and the toolbar back as it was.
+        page.evaluate("""() => {
+            const p = [...document.querySelectorAll('#article-text [data-start]')]
+              .find(b => b.textContent.includes('police force'));
+            const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              const i = n.data.indexOf('police force');
+              if (i >= 0) { const r = document.createRange(); r.setStart(n, i);
+                r.setEnd(n, i + 12); getSelection().removeAllRanges(); getSelection().addRange(r);
+                return; }
+            }
+        }""")
+        page.keyboard.press("m")
+        mark_as = page.get_by_role("button", name="Mark as")
+        mark_as.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#edit-status")).to_contain_text("Not done: ")
+        expect(page.locator("#edit-status")).to_contain_text("overlaps mention")
+        expect(mark_as).to_be_enabled()
+        expect(mark_as).to_be_focused()
         assert page.evaluate("() => window.notReloaded") is True, "the page was reloaded"
         assert errors == []
     finally:
