@@ -279,6 +279,16 @@ def _wants_html(request: Request) -> bool:
     return not api and "text/html" in request.headers.get("accept", "")
 
 
+WHERE = {"query": "in the address", "path": "in the address", "body": "in the form"}
+
+
+def _reason(loc: list[object], message: str) -> str:
+    """One validation error in words: "page (in the address): Input should be ..."."""
+    where = WHERE.get(str(loc[0]), "") if loc else ""
+    name = ".".join(str(part) for part in loc[1:]) or "the request"
+    return f"{name}{f' ({where})' if where else ''}: {message}"
+
+
 def _error_response(
     request: Request, status: int, detail: object, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -350,9 +360,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, 422, f"a value in the request cannot be stored: {reason}")
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
+        if _wants_html(request):  # a person with a browser (/?page=0): a page, not JSON
+            return _error_response(request, 422, "; ".join(_reason(e["loc"], e["msg"])
+                                                           for e in errors) + ".")
         return JSONResponse({"detail": errors}, status_code=422)

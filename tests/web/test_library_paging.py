@@ -91,3 +91,19 @@ def test_the_filtered_list_pages_and_keeps_its_filter(client: TestClient,
     town = client.get("/api/entities", params={"q": "TownDay07"}).json()["items"][0]["id"]
     only = client.get("/", params={"entity": town})
     assert _listed(only.text) == ["day-07"] and "Page 1 of" not in only.text
+
+
+def test_a_bad_page_or_entity_in_the_address_is_a_page_with_the_reason(
+    client: TestClient,
+) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml"}
+    for params, reason in (({"page": 0}, "page (in the address): Input should be greater"),
+                           ({"entity": "abc"}, "entity (in the address): Input should be a "
+                                               "valid integer")):
+        page = client.get("/", params=params, headers=html)
+        assert page.status_code == 422
+        assert page.headers["content-type"].startswith("text/html")
+        assert reason in page.text and "<h1>" in page.text
+    twin = client.get("/api/library/articles", params={"entity": "abc"}, headers=html)
+    assert twin.status_code == 422 and twin.json()["detail"][0]["loc"] == ["query", "entity"]
+    assert client.get("/", params={"page": 0}).json()["detail"][0]["loc"] == ["query", "page"]
