@@ -93,7 +93,7 @@ def test_serve_runs_a_local_worker_beside_the_server_and_stops_it(
     serve = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a deadline: serve starts a worker that loads spaCy
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:

@@ -183,7 +183,8 @@ def test_a_slowed_login_does_not_block_other_requests(settings: Settings) -> Non
     from app.web.app import create_app
 
     app = create_app(settings)
-    app.state.auth.backoff = FailureBackoff(free=0, base=1.0, cap=1.0)
+    # Seconds of backoff: room for the other request to be answered on a loaded machine.
+    app.state.auth.backoff = FailureBackoff(free=0, base=3.0, cap=3.0)
     app.state.auth.backoff.failed("testclient")
 
     async def run() -> list[str]:
