@@ -55,8 +55,19 @@ test-pg: install-dev
 eval: install-dev
 	$(PY) tests/eval/evaluate.py --baseline
 
+# Serving and ingest against their floors (tests/bench/run.py), then the scale benchmark
+# (libraries of 100, 1,000 and 10,000 articles, on SQLite and, when Debian's postgresql is
+# installed, on a throw-away PostgreSQL cluster); bench/results.md gathers both. About
+# 15 minutes on 2 quiet cores.
 bench: install-dev
 	$(PY) tests/bench/run.py
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  scripts/with-postgres $(PY) tests/bench/scale.py --engine both; \
+	else \
+	  echo "make bench: PostgreSQL is not installed: the scale benchmark runs on SQLite only"; \
+	  $(PY) tests/bench/scale.py --engine sqlite; \
+	fi
+	$(PY) tests/bench/run.py --assemble-only
 
 lint: install-dev
 	$(VENV)/bin/ruff check app tests alembic scripts

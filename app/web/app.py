@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
+import orjson
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -183,7 +184,15 @@ def _templates(links: Links) -> Jinja2Templates:
     # Every template builds its URLs with this one builder: {{ url.article(slug) }}; forms
     # carry {{ csrf_token() }}; the header shows {{ signed_in() }}.
     templates.env.globals.update(url=links, csrf_token=_csrf_token, signed_in=_signed_in)
+    # The article page carries its reader data (tens of KB) through ``tojson``: orjson
+    # writes it in a tenth of the standard library's time, with the same keys, in the same
+    # (sorted) order; Jinja still escapes <, >, & and ' afterwards.
+    templates.env.policies["json.dumps_function"] = _dumps_json
     return templates
+
+
+def _dumps_json(obj: object, **_options: object) -> str:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def max_body_bytes(max_article_chars: int) -> int:
