@@ -855,7 +855,33 @@ def _first_anchor(article: Article, entity: Entity) -> dict[str, Any] | None:
 
 
 def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
-    return dataclasses.asdict(extraction)
+    """What ``dataclasses.asdict(extraction)`` returns, built directly: asdict walks and
+    deep-copies every value generically, which made it the slowest part of storing an article
+    after the SQL itself. Mention, role and quote records hold only atoms and tuples of atoms
+    (immutable, so shared rather than copied)."""
+    data = _fields_of(extraction)
+    data["entities"] = [_entity_to_json(e) for e in extraction.entities]
+    data["quotes"] = [_fields_of(q) for q in extraction.quotes]
+    data["sentences"] = [tuple(s) for s in extraction.sentences]
+    return data
+
+
+def _entity_to_json(entity: ExtractedEntity) -> dict[str, Any]:
+    data = _fields_of(entity)
+    data["aliases"] = list(entity.aliases)
+    data["mentions"] = [_fields_of(m) for m in entity.mentions]
+    data["roles"] = [_fields_of(r) for r in entity.roles]
+    return data
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(item: Any) -> dict[str, Any]:
+    names = _FIELD_NAMES.get(type(item))
+    if names is None:
+        names = _FIELD_NAMES[type(item)] = tuple(f.name for f in dataclasses.fields(item))
+    return {name: getattr(item, name) for name in names}
 
 
 def extraction_from_json(data: dict[str, Any]) -> Extraction:
