@@ -385,3 +385,21 @@ def test_concurrent_editors_both_land_or_the_stale_one_gets_409(factory) -> None
     assert sum(1 for c in made if c.author in ("ed0", "ed1", "ed2", "ed3")) == 4
     assert sum(1 for c in made if c.author in ("ed4", "ed5", "ed6", "ed7")) <= 1
     assert outcomes.count("409") == 8 - len(made)
+
+
+def test_the_snapshot_is_what_asdict_makes() -> None:
+    """``extraction_to_json`` builds by hand what ``dataclasses.asdict`` made: the same dict,
+    key order included (the stored JSON is byte for byte the same)."""
+    import dataclasses
+    import json
+
+    extraction = sample_extraction(SAMPLE)
+    entity = extraction.entities[0]
+    entity.features = ("rule", "person")
+    entity.mentions[0] = dataclasses.replace(entity.mentions[0], confidence=0.9,
+                                             features=("name", "model"))
+    made = corrections.extraction_to_json(extraction)
+    assert made == dataclasses.asdict(extraction)
+    assert json.dumps(made) == json.dumps(dataclasses.asdict(extraction))
+    made["entities"][0]["aliases"].append("changed")
+    assert "changed" not in entity.aliases, "lists are copied, as asdict copies them"
