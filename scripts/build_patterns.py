@@ -1,8 +1,9 @@
 """Build ``patterns.jsonl``, the general domain knowledge fed to spaCy's ``entity_ruler``.
 
-Run ``python app/nlp/data/build_patterns.py`` to rewrite ``patterns.jsonl`` next to this
-file. The JSONL is exactly the output of :func:`render` over :func:`build`; edit the tables
-below, never the JSONL by hand.
+Run ``python scripts/build_patterns.py`` to rewrite ``app/nlp/data/patterns.jsonl``. The JSONL
+is exactly the output of :func:`render` over :func:`build`; edit the data it reads, never the
+JSONL by hand: the name tables in ``app/nlp/data/names/`` and the word lists of the productive
+forms in ``app/nlp/data/forms/`` (adjectives, unit heads, known bases ...).
 
 Two kinds of pattern are produced:
 
@@ -26,9 +27,11 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "app" / "nlp" / "data"
 NAMES = DATA / "names"  # the tables, one kind of name per file
+FORMS = DATA / "forms"  # the word lists of the productive forms (token patterns)
 OUTPUT = DATA / "patterns.jsonl"
 
 Pattern = dict[str, object]
@@ -94,6 +97,17 @@ def read_table(name: str) -> str:
     return (NAMES / f"{name}.txt").read_text(encoding="utf-8")
 
 
+def read_words(name: str) -> list[str]:
+    """A word list of ``data/forms/<name>.txt``: one word a line, as written, in order."""
+    lines = (FORMS / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def read_json(name: str) -> Any:
+    """A table of ``data/forms/<name>.json``."""
+    return json.loads((FORMS / f"{name}.json").read_text(encoding="utf-8"))
+
+
 def parse_table(table: str) -> list[tuple[str, list[str]]]:
     """``Canonical | alias | alias`` lines -> [(canonical, [canonical, alias, ...])].
 
@@ -116,86 +130,22 @@ def parse_table(table: str) -> list[tuple[str, list[str]]]:
 # --------------------------------------------------------------------------------------------
 
 # Adjectives of states, with the country they belong to.
-NATIONAL = {
-    "Iraqi": "Iraq",
-    "Syrian": "Syria",
-    "Afghan": "Afghanistan",
-    "Libyan": "Libya",
-    "Yemeni": "Yemen",
-    "Iranian": "Iran",
-    "Turkish": "Turkey",
-    "Saudi": "Saudi Arabia",
-    "Jordanian": "Jordan",
-    "Lebanese": "Lebanon",
-    "Israeli": "Israel",
-    "Egyptian": "Egypt",
-    "Pakistani": "Pakistan",
-    "Russian": "Russia",
-    "British": "United Kingdom",
-    "French": "France",
-    "German": "Germany",
-    "Italian": "Italy",
-    "American": "United States",
-    "U.S.": "United States",
-    "US": "United States",
-    "Qatari": "Qatar",
-    "Emirati": "United Arab Emirates",
-    "Kuwaiti": "Kuwait",
-    "Omani": "Oman",
-    "Bahraini": "Bahrain",
-    "Tunisian": "Tunisia",
-    "Algerian": "Algeria",
-    "Sudanese": "Sudan",
-    "Chinese": "China",
-    "Indian": "India",
-}
-NAT_ADJ = list(NATIONAL) + [
-    "Kurdish", "Palestinian", "UK", "U.K.", "UAE", "Australian", "Canadian", "Danish", "Dutch",
-    "Norwegian", "Spanish", "Polish", "Chadian", "Somali",
-]
+NATIONAL_ADJECTIVES: dict[str, str | None] = read_json("national_adjectives")
+NATIONAL = {adj: country for adj, country in NATIONAL_ADJECTIVES.items() if country}
+NAT_ADJ = list(NATIONAL_ADJECTIVES)
 # Adjectives of sects and peoples: "Shiite militias", "Sunni tribal forces".
-SECT_ADJ = [
-    "Shiite", "Shia", "Shi'ite", "Shi’ite", "Sunni", "Yazidi", "Yezidi", "Christian",
-    "Assyrian", "Turkmen", "Arab", "Druze", "Alawite", "Shabak", "Pashtun", "Hazara", "Tajik",
-    "Uzbek", "Tuareg", "Tebu", "Toubou", "Baluch", "Baloch",
-]
+SECT_ADJ = read_words("sect_adjectives")
 # Allies and blocs that precede "forces".
-BLOC_ADJ = [
-    "NATO", "Nato", "Coalition", "coalition", "Allied", "allied", "Western", "Foreign",
-    "foreign", "International", "international", "Arab",
-]
+BLOC_ADJ = read_words("bloc_adjectives")
 # Governments and sides in "X-backed", "pro-X".
-BACKERS = [
-    "Iran", "Iranian", "Turkey", "Turkish", "Saudi", "UAE", "Emirati", "Russia", "Russian",
-    "US", "American", "Coalition", "coalition", "NATO", "Kurdish", "Syrian", "Iraqi", "Qatar",
-    "Qatari", "Egypt", "Egyptian", "Pakistan", "Pakistani", "UN", "Western", "government",
-    "Government", "state", "State", "regime", "Assad", "Haftar", "Hadi", "GNA", "LNA",
-    "Tehran", "Ankara", "Moscow", "Washington", "Baghdad", "Damascus", "Riyadh",
-]
-BACKED_VERBS = ["backed", "led", "allied", "aligned", "supported", "trained", "funded", "armed"]
+BACKERS = read_words("backers")
+BACKED_VERBS = read_words("backed_verbs")
 # single tokens such as "U.S.-backed", "U.K.-led", "U.N.-backed"
 DOTTED_BACKED = r"^U\.[SKN]\.-(" + "|".join(BACKED_VERBS) + r")$"
-PRO_TARGETS = [
-    "government", "Government", "regime", "Assad", "Haftar", "GNA", "LNA", "Hadi", "Saleh",
-    "Iran", "Iranian", "Turkish", "Turkey", "Russian", "Damascus", "Baghdad", "Tehran", "Kabul",
-    "Kurdish", "Syrian", "Iraqi", "American", "US", "U.S.", "coalition", "Coalition",
-]
+PRO_TARGETS = read_words("pro_targets")
 
 # Words of Title-Case headlines ("Militants Attack Military Base"), each also with -s/-es.
-_HEADLINE_WORDS = """
-    Attack Strike Hit Kill Seize Retake Recapture Capture Take Storm Shell Bomb Raid Target
-    Enter Reach Say Leave Quit Close Open Reopen Fire Launch Flee Free Release Evacuate
-    Abandon Overrun Surround Besiege Defend Secure Control Clear Liberate Lose Win Gain Push
-    Advance Approach Near Hold Block Cut Destroy Damage Blow Blast Pound Hammer Rocket Shoot
-    Down Claim Deny Warn Vow Plan Prepare Move Send Deploy Withdraw Pull Return Visit Build
-    Expand Use Get Begin End Start Resume Halt Stop Face Fight Battle Clash Join Back Urge Ask
-    Call Condemn Kidnap Execute Behead Torture Arrest Detain Escape Break Seek Need Threaten
-    Militant Rebel Jihadist Insurgent Fighter Troop Soldier Force Civilian Resident Refugee
-    Official Gunman Gunmen Militiamen Extremist Terrorist Islamist Tribesmen Family Child
-    Children Woman Women Men People Hundred Thousand Dozen Drone Airstrike Car Truck Suicide
-    Bomber Mortar Missile Explosion Fighting Assault Offensive Attacker Protester Prisoner
-    Inmate Detainee Hostage Worker Aid Convoy Report Video Photo
-"""
+_HEADLINE_WORDS = " ".join(read_words("headline_words"))
 
 
 def _inflections(word: str) -> set[str]:
@@ -210,31 +160,7 @@ def _inflections(word: str) -> set[str]:
 # adjectives, directions, weekdays, months ...). Used with IS_TITLE in generic patterns.
 STOP_TITLE = sorted(
     set(NAT_ADJ + SECT_ADJ + BLOC_ADJ)
-    | set(
-        """
-        The A An This That These Those Its His Her Their Our Your My It He She They We You
-        In On At Of For From To By With Near Into Outside Inside Around Across Along Behind
-        And But Or Nor As After Before During Since While When Where Both Each Every Another
-        Other Some Many Several Few All Any No One Two Three Four Five Six Seven Eight Nine
-        Ten Main Major Key Large Small Big Old New Former Nearby Local Strategic Military
-        Army Air Police Security Government Regime Rebel Insurgent Militant Militia Enemy
-        Islamic State Northern Southern Eastern Western Central North South East West Upper
-        Lower Greater Mr Mrs Ms Dr Gen General Colonel Col Lt Maj Capt Sgt Sheikh President
-        Minister Prime Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
-        February March April May June July August September October November December
-        Today Yesterday Tomorrow Last Next First Second Third Same Such Only Most Much More
-        Then Now However Meanwhile Also Thus Here There What Which Who Why How If Although
-        Though Once Until Unless Because Even Still Yet Just Nearly Almost About Against
-        Between Among Under Over Above Below Beyond Via Per Than U.S. U.K. U.N. UN US
-        Taliban Houthi Houthis Peshmerga Hezbollah ISIS ISIL Daesh Tribal Tribe Powerful
-        Prominent Influential Leading Rival Bedouin
-        Whole Entire Neighbouring Neighboring Nomadic Another Joint Combined Special Federal
-        Provincial National Regional Religious Civil Civilian Public Private Royal Secret
-        Forward Remote Abandoned Disused Destroyed Damaged Captured Fortified Makeshift
-        Temporary Hospital Prison Camp Base Airport Border Reuters AFP AP Amid Despite
-        Without Toward Towards Onto Upon Outskirts Edge Key Vital
-        """.split()
-    )
+    | set(read_words("stop_title_words"))
     | {form for word in _HEADLINE_WORDS.split() for form in _inflections(word)}
 )
 
@@ -283,16 +209,7 @@ ARMED_GROUP = read_table("armed_groups")
 GOVERNMENT = read_table("governments")
 
 # Ministries named after an adjective: "Iraqi Defense Ministry", "Turkish Foreign Ministry".
-MINISTRY_WORDS = {
-    "Ministry of Defense": ["Defense", "Defence"],
-    "Ministry of Interior": ["Interior"],
-    "Ministry of Foreign Affairs": ["Foreign"],
-    "Ministry of Health": ["Health"],
-    "Ministry of Oil": ["Oil"],
-    "Ministry of Justice": ["Justice"],
-    "Ministry of Finance": ["Finance"],
-    "Ministry of Intelligence": ["Intelligence"],
-}
+MINISTRY_WORDS: dict[str, list[str]] = read_json("ministry_words")
 
 ORGANISATION = read_table("organisations")
 
@@ -325,87 +242,9 @@ FACILITY = read_table("facilities")
 
 # Known bases and airports reported with a varying generic word after the name ("Taji air
 # base", "Taji military base", "Camp Taji"): the name tokens and the id.
-KNOWN_BASES = {
-    "Ain al-Asad air base": [
-        ["Ain", "al", "-", "Asad"], ["Ain", "al", "-", "Assad"], ["Ayn", "al", "-", "Asad"],
-        ["Al", "Asad"], ["al", "-", "Asad"], ["Al", "-", "Asad"], ["Asad"], ["al", "Asad"],
-    ],
-    "Taqaddum air base": [["Taqaddum"], ["al", "-", "Taqaddum"], ["Al", "Taqaddum"]],
-    "Habbaniyah air base": [["Habbaniyah"], ["Habbaniya"], ["al", "-", "Habbaniyah"]],
-    "Camp Speicher": [["Speicher"]],
-    "Balad air base": [["Balad"]],
-    "Camp Taji": [["Taji"]],
-    "Qayyarah air base": [["Qayyarah"], ["Qayara"], ["Qayyara"]],
-    "Harir air base": [["Harir"]],
-    "K-1 air base": [["K-1"], ["K1"]],
-    "Tallil air base": [["Tallil"], ["Imam", "Ali"]],
-    "Erbil International Airport": [["Erbil"]],
-    "Bagram Airfield": [["Bagram"]],
-    "Kandahar Airfield": [["Kandahar"]],
-    "Shindand air base": [["Shindand"]],
-    "Hamid Karzai International Airport": [["Kabul"], ["Hamid", "Karzai"]],
-    "Baghdad International Airport": [["Baghdad"]],
-    "Incirlik air base": [["Incirlik"]],
-    "Hmeimim air base": [["Hmeimim"], ["Hmeymim"], ["Khmeimim"]],
-    "Al Udeid air base": [["al", "-", "Udeid"], ["Al", "Udeid"], ["Al", "-", "Udeid"], ["Udeid"]],
-    "Shayrat air base": [["Shayrat"]],
-    "Tiyas air base": [["Tiyas"], ["T-4"], ["T4"]],
-    "Mezzeh air base": [["Mezzeh"], ["Mazzeh"]],
-    "Kuweires air base": [["Kuweires"]],
-    "Abu al-Duhur air base": [["Abu", "al", "-", "Duhur"], ["Abu", "Duhur"], ["Abu", "Dhuhur"]],
-    "Taftanaz air base": [["Taftanaz"]],
-    "Tabqa air base": [["Tabqa"]],
-    "Deir ez-Zor air base": [["Deir", "ez", "-", "Zor"], ["Deir", "al", "-", "Zour"]],
-    "al-Watiya air base": [["Watiya"], ["al", "-", "Watiya"], ["Al", "-", "Watiya"]],
-    "Jufra air base": [["Jufra"], ["al", "-", "Jufra"]],
-    "Mitiga International Airport": [["Mitiga"]],
-    "Benina International Airport": [["Benina"]],
-    "al-Anad air base": [["al", "-", "Anad"], ["Al", "-", "Anad"], ["Anad"]],
-    "Ali Al Salem air base": [["Ali", "Al", "Salem"], ["Ali", "al", "-", "Salem"]],
-    "Al Dhafra air base": [["Al", "Dhafra"], ["al", "-", "Dhafra"], ["Al", "-", "Dhafra"]],
-    "Prince Sultan air base": [["Prince", "Sultan"]],
-    "Muwaffaq Salti air base": [["Muwaffaq", "Salti"]],
-}
+KNOWN_BASES: dict[str, list[list[str]]] = read_json("known_bases")
 # Known dams, refineries and prisons: (family, name tokens, id).
-KNOWN_WORKS = {
-    "dam": {
-        "Mosul Dam": [["Mosul"]],
-        "Haditha Dam": [["Haditha"]],
-        "Tabqa Dam": [["Tabqa"], ["Euphrates"]],
-        "Tishrin Dam": [["Tishrin"], ["Tishreen"]],
-        "Kajaki Dam": [["Kajaki"], ["Kajakai"]],
-        "Dukan Dam": [["Dukan"], ["Dokan"]],
-        "Darbandikhan Dam": [["Darbandikhan"]],
-        "Fallujah Dam": [["Fallujah"]],
-    },
-    "refinery": {
-        "Baiji refinery": [["Baiji"], ["Beiji"]],
-        "Daura refinery": [["Daura"], ["Dora"]],
-    },
-    "crossing": {
-        "Bab al-Hawa": [["Bab", "al", "-", "Hawa"]],
-        "Bab al-Salama": [["Bab", "al", "-", "Salama"], ["Bab", "al", "-", "Salameh"]],
-        "Torkham": [["Torkham"]],
-        "Ibrahim Khalil": [["Ibrahim", "Khalil"]],
-        "Nasib": [["Nasib"]],
-        "Trebil": [["Trebil"]],
-        "al-Qaim border crossing": [["Qaim"], ["al", "-", "Qaim"], ["Al", "-", "Qaim"]],
-        "Semalka": [["Semalka"]],
-        "Fishkhabour": [["Fishkhabour"]],
-        "Chaman": [["Chaman"]],
-        "Rabia": [["Rabia"]],
-        "al-Waleed": [["al", "-", "Waleed"], ["Al", "-", "Waleed"], ["Waleed"]],
-    },
-    "prison": {
-        "Abu Ghraib prison": [["Abu", "Ghraib"]],
-        "Badush prison": [["Badush"]],
-        "Saydnaya prison": [["Saydnaya"], ["Sednaya"]],
-        "Pul-e-Charkhi prison": [
-            ["Pul", "-", "e", "-", "Charkhi"],
-            ["Pul", "-", "i", "-", "Charkhi"],
-        ],
-    },
-}
+KNOWN_WORKS: dict[str, dict[str, list[list[str]]]] = read_json("known_works")
 
 ROAD = read_table("roads")
 
@@ -425,11 +264,11 @@ UNIT_MILITIA = read_table("units_militia")
 UNIT_FORCES = read_table("units_forces")
 
 # Name spellings that vary word by word, given as token patterns with an id.
-KATAIB = ["Kata'ib", "Kata’ib", "Kataib", "Kataeb", "Kata'eb", "Kata’eb", "Kitaeb", "Kitaib",
-          "Katayib", "Kateab"]
-HEZBOLLAH = ["Hezbollah", "Hizballah", "Hizbullah", "Hizbollah", "Hezballah", "Hezbullah"]
-ASAIB = ["Asa'ib", "Asa’ib", "Asaib", "Asayib", "Asa'eb", "Asa’eb", "Asaeb", "Assaib"]
-SHAABI = ["Shaabi", "Sha'bi", "Sha’bi", "Shabi", "Sha'abi", "Sha’abi", "Shaebi", "Shaabe"]
+SPELLINGS: dict[str, list[str]] = read_json("spellings")
+KATAIB = SPELLINGS["Kata'ib"]
+HEZBOLLAH = SPELLINGS["Hezbollah"]
+ASAIB = SPELLINGS["Asa'ib"]
+SHAABI = SPELLINGS["Shaabi"]
 
 # Kata'ib X groups: name after "Kata'ib" -> id.
 KATAIB_GROUPS = {
@@ -450,19 +289,13 @@ SPELLED_ORDINAL: Token = orth(
     "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth",
     "Seventeenth", "Eighteenth", "Nineteenth", "Twentieth",
 )
-UNIT_QUALIFIERS = [
-    "armored", "armoured", "infantry", "mechanized", "mechanised", "motorized", "motorised",
-    "airborne", "air", "assault", "mountain", "marine", "cavalry", "border", "guards", "guard",
-    "tank", "artillery", "light", "aviation", "expeditionary", "combat", "rapid", "reaction",
-    "intervention", "federal", "police", "emergency", "response", "iraqi", "army",
-]
+UNIT_QUALIFIERS = read_words("unit_qualifiers")
 # capitalised words that make an ordinal formation a special forces one
-SPECIAL_WORDS = ["Special", "Forces", "Mission", "Ranger", "Rangers", "Commando", "Commandos"]
-UNIT_HEADS = ["division", "brigade", "brigades", "battalion", "regiment", "corps", "army",
-              "fleet", "marines", "squadron", "wing", "flotilla"]
+SPECIAL_WORDS = read_words("special_words")
+UNIT_HEADS = read_words("unit_heads")
 # capitalised heads that a numbered formation takes only with a name before them:
 # "the 332nd Air Expeditionary Wing", "26th Marine Expeditionary Unit", "the 1st Air Group"
-NAMED_UNIT_HEADS = ["Wing", "Group", "Unit", "Command", "Force"]
+NAMED_UNIT_HEADS = read_words("named_unit_heads")
 # "Task Force 51", "Combined Task Force 153", "Joint Task Force Bravo", "Combined Joint Task
 # Force"; the prefixes a task force takes
 TASK_FORCE_PREFIXES = [[], ["Joint"], ["Combined"], ["Combined", "Joint"]]
@@ -841,13 +674,12 @@ def designators(b: Builder) -> None:
 # is taken for an actor, and extraction leaves them out (labels.NON_ENTITY_LABELS).
 EQUIPMENT = read_table("equipment")
 # the prefixes of ships' names: "USS Carl Vinson", "HMS Diamond"
-SHIP_PREFIXES = ["USS", "USNS", "HMS", "HMCS", "HMAS", "FS", "ITS", "HNLMS", "INS"]
+SHIP_PREFIXES = read_words("ship_prefixes")
 # a designation of an aircraft, drone or weapon: "F-15E", "MQ-9", "AK-47s", "Su-24"
 DESIGNATION = r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]{0,2}s?$"
 HOLIDAY = read_table("holidays")
-AGREEMENT_HEADS = ["Agreement", "Accord", "Accords", "Treaty", "Convention", "Conventions",
-                   "Protocol", "Declaration", "Memorandum", "Act", "Ceasefire", "Truce"]
-EVENT_HEADS = ["Conference", "Summit", "Forum", "Olympics", "Games", "Expo"]
+AGREEMENT_HEADS = read_words("agreement_heads")
+EVENT_HEADS = read_words("event_heads")
 
 
 def non_entities(b: Builder) -> None:
