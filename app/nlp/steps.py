@@ -28,6 +28,7 @@ from app.nlp.nominals import (
 from app.nlp.propagate import propagate_names
 from app.nlp.roles import collect_roles, descriptions
 from app.nlp.runner import Decision, Found, Step
+from app.nlp.surnames import place_surnames
 from app.nlp.titles import (
     speaker_labels,
     split_names,
@@ -45,9 +46,13 @@ def names(ctx: ArticleContext, found: Found) -> Decision:
 
 
 def long_names(ctx: ArticleContext, found: Found) -> Decision:
-    """A long personal name the model cut in two is one name."""
+    """A long personal name the model cut in two is one name; so is a name whose last part is
+    also a place ("Ahmad Zia Farah")."""
     pieces, whole = split_names(ctx, found.mentions)
-    return Decision(add=whole, drop=pieces)
+    kept = [c for c in found.mentions if c not in pieces] + whole
+    tail_pieces, tailed = place_surnames(ctx, kept)
+    whole = [c for c in whole if c not in tail_pieces] + tailed
+    return Decision(add=whole, drop=pieces + [c for c in tail_pieces if c not in whole])
 
 
 def other_occurrences(ctx: ArticleContext, found: Found) -> Decision:
