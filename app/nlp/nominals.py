@@ -231,6 +231,7 @@ def _quarter(
 
 
 NOT_BY_HEAD = {"PERSON", "PEOPLE"}
+PLACE_BY_DESIGNATOR = {"REGION", "FACILITY", "ROAD"}
 
 
 def _named_by_head(
@@ -250,7 +251,15 @@ def _named_by_head(
             return c
         if _described_body(c) and head == c.text.lower().split()[-1]:
             return c  # "the ministry" after "the Houthi-run health ministry"
+        if c.form == "name" and _designator_first(c, head):
+            return c  # "the lake" after "Lake Chad", "the camp" after "Camp Lemonnier"
     return None
+
+
+def _designator_first(c: Candidate, head: str) -> bool:
+    """A place named by its designator and a name: "Lake Chad", "Camp Lemonnier"."""
+    words = c.text.split()
+    return c.label in PLACE_BY_DESIGNATOR and len(words) > 1 and words[0].lower() == head
 
 
 def _described_body(c: Candidate) -> bool:

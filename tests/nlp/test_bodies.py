@@ -116,3 +116,12 @@ def test_a_group_named_to_describe_another_is_not_the_group(nlp: "Language") -> 
     described = entity_of(x, "the militant group")
     assert described is not None
     assert "Ansar al-Sunna" in {m.text for m in described.mentions}
+
+
+def test_an_agency_named_by_its_work_in_lower_case_is_a_body(nlp: "Language") -> None:
+    x = run(nlp, "Amina Yusuf, a spokeswoman for the state disaster relief agency, said "
+                 "the agency had opened two camps near Kano.")
+    body = entity_of(x, "the state disaster relief agency")
+    assert body is not None and "the agency" in {m.text for m in body.mentions}
+    person = next(e for e in x.entities if e.name == "Amina Yusuf")
+    assert [(r.title, r.organisation_key) for r in person.roles] == [("spokeswoman", body.key)]

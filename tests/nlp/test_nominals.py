@@ -1,0 +1,31 @@
+"""Descriptions resolved by their head noun (app/nlp/nominals.py). Sentences of our own."""
+
+from typing import TYPE_CHECKING
+
+from app.nlp.extract import extract
+from app.nlp.normalise import normalise_text
+from app.nlp.types import ExtractedEntity, Extraction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+def run(nlp: "Language", text: str) -> Extraction:
+    return extract(nlp, normalise_text(text))
+
+
+def entity_of(x: Extraction, text: str) -> ExtractedEntity | None:
+    return next((e for e in x.entities if any(m.text == text for m in e.mentions)), None)
+
+
+def test_a_place_named_by_its_designator_is_the_designator_alone(nlp: "Language") -> None:
+    x = run(nlp, "Herders crossed Lake Chad by boat in March. Since then the lake has shrunk "
+                 "again, officials in Maiduguri said.")
+    lake = entity_of(x, "Lake Chad")
+    assert lake is not None and "the lake" in {m.text for m in lake.mentions}
+
+
+def test_the_sect_is_the_armed_group_of_the_passage(nlp: "Language") -> None:
+    x = run(nlp, "Boko Haram attacked Bama in 2014. Two years later the sect split in two.")
+    group = entity_of(x, "Boko Haram")
+    assert group is not None and "the sect" in {m.text for m in group.mentions}
