@@ -19,8 +19,11 @@ def entity_of(x: Extraction, text: str) -> ExtractedEntity | None:
 
 
 def test_a_place_named_by_its_designator_is_the_designator_alone(nlp: "Language") -> None:
-    x = run(nlp, "Herders crossed Lake Chad by boat in March. Since then the lake has shrunk "
-                 "again, officials in Maiduguri said.")
+    x = run(
+        nlp,
+        "Herders crossed Lake Chad by boat in March. Since then the lake has shrunk "
+        "again, officials in Maiduguri said.",
+    )
     lake = entity_of(x, "Lake Chad")
     assert lake is not None and "the lake" in {m.text for m in lake.mentions}
 
