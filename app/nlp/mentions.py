@@ -351,6 +351,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             or (label, of_label) == ("CITY", "PROVINCE")
         ):
             label, strong, method = of_label, True, "rule"  # "the town of Tal Kaif"
+        if not strong and label in ("PERSON", "ORGANISATION") and _after_place_relation(span):
+            label, strong, method = "CITY", True, "rule"  # "in the vicinity of Jilib"
         if (
             not strong
             and label == "ORGANISATION"
@@ -394,6 +396,17 @@ OF_PHRASES = {
     "neighborhood": "DISTRICT",
     "neighbourhood": "DISTRICT",
 }
+
+
+def _after_place_relation(span: Span) -> bool:
+    """ "the vicinity of X", "southeast of X", "near X": X is where something is."""
+    doc, i = span.doc, span.start
+    if span.root.dep_ != "pobj":
+        return False
+    if i >= 1 and doc[i - 1].lower_ == "near":
+        return True
+    relations = word_list("place_relations")
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in relations
 
 
 def _label_from_of_phrase(doc: Doc, i: int) -> str | None:
