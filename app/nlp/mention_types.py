@@ -65,6 +65,8 @@ def acts(token: Token) -> bool:
         return any({a.lower_, a.lemma_.lower()} & party for a in attrs)  # "Turkey is an ally"
     if token.dep_ in SUBJECT_DEPS and head.pos_ in ("VERB", "AUX"):
         return head.lemma_.lower() not in words("place_verbs")
+    if token.dep_ == "pobj" and head.dep_ == "agent":
+        return True  # the doer of a passive, also in a reduced clause: "a unit trained by Iran"
     if token.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ == "VERB":
         return any(c.dep_ == "auxpass" for c in head.head.children)  # "was struck by Turkey"
     if token.dep_ == "agent":

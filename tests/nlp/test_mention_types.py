@@ -41,6 +41,8 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("The rebels and their backers, Egypt and Jordan, met in Cairo.", "Egypt", "actor"),
         ("France is a close ally of the government.", "France", "actor"),
         ("The ships sailed alongside Italy in the exercise.", "Italy", "actor"),
+        ("The raid was led by a commando unit trained by Kenya.", "Kenya", "actor"),
+        ("The base was built by Turkey in 2019.", "Turkey", "actor"),
     ],
 )
 def test_mention_type_follows_the_role_in_the_sentence(
