@@ -701,7 +701,9 @@ def _generic(ctx: ArticleContext, unit: Candidate) -> bool:
     """ "the Ramadi police force" names a place and a unit; "Radaa Deterrence Force" is one
     proper name, with no place mention inside it."""
     doc = ctx.docs[unit.para]
-    return any(t.is_lower for t in doc[unit.token_start : unit.token_end])
+    # a function word is no description: "Combined Joint Task Force-Horn of Africa"
+    words = doc[unit.token_start : unit.token_end]
+    return any(t.is_lower and not (t.is_stop and t.is_alpha) for t in words)
 
 
 def _known_body_inside(e: Candidate, run: Candidate) -> bool:

@@ -25,3 +25,33 @@ def test_a_name_placed_by_near_or_a_direction_of_is_a_place(
     x = extract(nlp, normalise_text(text))
     (entity,) = [e for e in x.entities if e.name == name]
     assert (entity.type, entity.kind) == ("location", "city")
+
+
+def test_a_place_in_a_units_proper_name_is_no_mention_of_its_own(nlp: "Language") -> None:
+    x = extract(
+        nlp,
+        normalise_text(
+            "Drones of Combined Joint Task Force-Horn of Africa flew over Lamu. "
+            "The Baidoa police force manned the checkpoints."
+        ),
+    )
+    names = {m.text for e in x.entities for m in e.mentions}
+    assert "Combined Joint Task Force-Horn of Africa" in names
+    assert "Horn of Africa" not in names
+    assert {"Baidoa police force", "Baidoa"} <= names  # a description names its place
+
+
+def test_a_governments_official_name_and_its_description_are_one_entity(
+    nlp: "Language",
+) -> None:
+    x = extract(
+        nlp,
+        normalise_text(
+            "The Federal Government of Somalia asked for the strike. Officials of the "
+            "Somali government said it had been carried out at their request."
+        ),
+    )
+    (gov,) = [
+        e for e in x.entities if any(m.text == "Federal Government of Somalia" for m in e.mentions)
+    ]
+    assert "the Somali government" in {m.text for m in gov.mentions}
