@@ -54,6 +54,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Table, and_, bindparam, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from app import bulk
 from app.models import (
     Article,
     Entity,
@@ -454,54 +455,7 @@ def _table(model: Any) -> Table:
 def _insert_ignoring_duplicates(session: Session, model: Any, rows: Sequence[dict[str, Any]]
                                 ) -> None:
     """Insert rows, skipping those a unique key already holds (another writer's, perhaps)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    table = _table(model)
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        session.execute(sqlite_insert(table).on_conflict_do_nothing(), list(rows))
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(pg_insert(table).on_conflict_do_nothing(), list(rows))
-    else:  # pragma: no cover - engines we do not run on
-        from sqlalchemy.exc import IntegrityError
-
-        for row in rows:
-            try:
-                with session.begin_nested():
-                    session.execute(table.insert(), [row])
-            except IntegrityError:
-                pass
-
-
-def _add_to_counts(session: Session, model: Any, key: Sequence[str], count: str,
-                   rows: Sequence[dict[str, Any]]) -> None:
-    """Add each row's ``count`` to the row of the same ``key``, inserting the rows not there
-    yet: one upsert (``INSERT ... ON CONFLICT DO UPDATE``) where an insert of the missing rows
-    and an update of them all took two statements a row (on PostgreSQL the update of rows just
-    inserted was most of the time an article's library update took)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    table = _table(model)
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        upsert: Any = sqlite_insert(table)
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        upsert = pg_insert(table)
-    else:  # pragma: no cover - engines we do not run on
-        raise NotImplementedError(f"no upsert for {dialect}")
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[table.c[k] for k in key],
-        set_={count: table.c[count] + upsert.excluded[count]},
-    )
-    session.execute(upsert, list(rows))
+    bulk.insert_ignoring_duplicates(session, model, rows)
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
@@ -670,9 +624,11 @@ def _apply_pairs(session: Session, deltas: dict[tuple[int, int], int]) -> None:
         return
     table = _table(LibraryComention)
     ordered = sorted(deltas.items())  # rows locked in one order by every writer: no deadlock
-    # A pair that loses sentences is there already (its article counted it); one that is not
-    # (a concurrent writer removed it) is inserted below zero and deleted just below.
-    _add_to_counts(
+    # One upsert a pair (an insert and an update of each took most of the time of an
+    # article's library update on PostgreSQL). A pair that loses sentences is there already
+    # (its article counted it); one that is not (a concurrent writer removed it) is inserted
+    # below zero and deleted just below.
+    bulk.add_to_counts(
         session, LibraryComention, ("library_id", "other_id"), "sentences",
         [{"library_id": a, "other_id": b, "sentences": d} for (a, b), d in ordered],
     )

@@ -307,28 +307,3 @@ def _delete(session: Session, slug: str) -> bool:
     delete_article(session, article)
     return True
 
-
-def test_counts_are_added_by_one_upsert(session_factory: sessionmaker[Session]) -> None:
-    """The engine-specific upsert (this engine's): a new pair is inserted with its count, a
-    pair already there gets the count added (negative too), nothing else is touched."""
-    with session_scope(session_factory) as session:
-        now = library.utcnow()
-        for key in ("x:a", "x:b", "x:c"):
-            session.add(LibraryEntity(key=key, name=key, type="actor", kind="person",
-                                      created_at=now))
-        session.flush()
-        a, b, c = (session.scalar(select(LibraryEntity.id).where(LibraryEntity.key == k))
-                   for k in ("x:a", "x:b", "x:c"))
-        rows = [{"library_id": a, "other_id": b, "sentences": 2},
-                {"library_id": b, "other_id": a, "sentences": 2}]
-        library._add_to_counts(session, LibraryComention, ("library_id", "other_id"),
-                               "sentences", rows)
-        library._add_to_counts(session, LibraryComention, ("library_id", "other_id"),
-                               "sentences", [{"library_id": a, "other_id": b, "sentences": 3},
-                                             {"library_id": b, "other_id": a, "sentences": -1},
-                                             {"library_id": a, "other_id": c, "sentences": 1}])
-        library._add_to_counts(session, LibraryComention, ("library_id", "other_id"),
-                               "sentences", [])
-        assert sorted(session.execute(select(
-            LibraryComention.library_id, LibraryComention.other_id, LibraryComention.sentences
-        )).tuples()) == sorted([(a, b, 5), (b, a, 1), (a, c, 1)])

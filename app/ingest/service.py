@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import corrections, library
+from app import bulk, corrections, library
 from app.db import session_scope
 from app.models import Article, Entity, Mention, Paragraph, Quote, Role, Sentence, utcnow
 from app.nlp.normalise import NormalisedText, normalise_text, slugify, title_from_lede
@@ -272,10 +272,9 @@ def _replace_rows(
     session: Session, article: Article, model: type[Paragraph] | type[Sentence],
     attribute: str, rows: list[dict[str, Any]],
 ) -> None:
-    """The article's paragraphs or sentences (its ``attribute``), in bulk: one executemany."""
+    """The article's paragraphs or sentences (its ``attribute``), in bulk (``app.bulk``)."""
     session.execute(delete(model).where(model.article_id == article.id))
-    if rows:
-        session.execute(insert(model), [{"article_id": article.id, **row} for row in rows])
+    bulk.insert_rows(session, model, [{"article_id": article.id, **row} for row in rows])
     session.expire(article, [attribute])  # read back from the rows when next asked
 
 
@@ -284,7 +283,7 @@ def _replace_entities(
 ) -> dict[str, Entity]:
     """Keep entity ids for keys that survive a revision, so entity links stay valid.
 
-    Mentions and roles, most of the rows, are written in bulk (one executemany each): written
+    Mentions and roles, most of the rows, are written in bulk (``app.bulk``): written
     through each entity's collections, they were loaded and flushed entity by entity, most of
     the time ingest spent storing."""
     existing = {e.key: e for e in article.entities}
@@ -323,10 +322,8 @@ def _replace_entities(
         for item in extraction.entities
         for r in item.roles
     ]
-    if mentions:
-        session.execute(insert(Mention), mentions)
-    if roles:
-        session.execute(insert(Role), roles)
+    bulk.insert_rows(session, Mention, mentions)
+    bulk.insert_rows(session, Role, roles)
     for entity in by_key.values():  # the rows just written, when someone next asks
         session.expire(entity, ["mentions", "roles"])
     return by_key
@@ -352,8 +349,7 @@ def _replace_quotes(
             "speaker_description": q.speaker_description, "method": q.method,
             "confidence": q.confidence,
         })
-    if rows:
-        session.execute(insert(Quote), rows)
+    bulk.insert_rows(session, Quote, rows)
     session.expire(article, ["quotes"])
 
 
