@@ -89,24 +89,35 @@ def fold(text: str) -> str:
 @lru_cache
 def known_keys() -> frozenset[str]:
     """The entity keys that the knowledge file's names get: ``"<type>:<canonical>"``."""
-    from app.nlp.knowledge import DATA_DIR, strip_article_prefix
+    from app.nlp.knowledge import strip_article_prefix
     from app.nlp.labels import DOMAIN_LABELS
 
     keys: set[str] = set()
+    for row in _pattern_rows():
+        canonical = row.get("id") or row.get("pattern")
+        label = DOMAIN_LABELS.get(row.get("label", ""))
+        if isinstance(canonical, str) and label is not None:
+            norm = strip_article_prefix(" ".join(canonical.replace("’", "'").split()))
+            keys.add(f"{label[0]}:{norm.lower()}")
+    return frozenset(keys)
+
+
+def _pattern_rows() -> Iterable[dict[str, Any]]:
+    """The knowledge file's rows: those the ruler parsed already, in a process that loaded the
+    pipeline (the ingest: reading the file again took it tens of milliseconds), else read from
+    the file without keeping them (the web server needs only the keys)."""
+    from app.nlp.knowledge import DATA_DIR, patterns
+
+    if patterns.cache_info().currsize:
+        yield from patterns()
+        return
     path = DATA_DIR / "patterns.jsonl"
     if not path.exists():
-        return frozenset()
+        return
     with path.open(encoding="utf-8") as fh:
         for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            canonical = row.get("id") or row.get("pattern")
-            label = DOMAIN_LABELS.get(row.get("label", ""))
-            if isinstance(canonical, str) and label is not None:
-                norm = strip_article_prefix(" ".join(canonical.replace("’", "'").split()))
-                keys.add(f"{label[0]}:{norm.lower()}")
-    return frozenset(keys)
+            if line.strip():
+                yield json.loads(line)
 
 
 KINDS_OF_BODY = Path(__file__).resolve().parent / "data" / "kinds_of_body.txt"

@@ -307,3 +307,14 @@ def _delete(session: Session, slug: str) -> bool:
     delete_article(session, article)
     return True
 
+
+
+def test_known_keys_are_the_same_from_the_file_or_the_parsed_patterns() -> None:
+    from app.nlp import knowledge
+
+    library.known_keys.cache_clear()
+    knowledge.patterns.cache_clear()
+    from_file = library.known_keys()
+    library.known_keys.cache_clear()
+    knowledge.patterns()  # as the ingest's ruler has parsed them
+    assert library.known_keys() == from_file and "actor:islamic state" in from_file
