@@ -2,7 +2,7 @@
 plus unit phrases, designator places and the places named inside units."""
 
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -125,14 +125,21 @@ def _is_slogan(span: Span) -> bool:
     return span.text.lower() in slogans
 
 
-def _designator_after(doc: Doc, end: int, options: Iterable[Iterable[str]]) -> int:
-    """Length of a designator (e.g. 'air base') right after token ``end``, or 0."""
-    ordered = sorted((list(w) for w in options), key=len, reverse=True)
-    longest = len(ordered[0]) if ordered else 0
-    following = [doc[i].lower_ for i in range(end, min(end + longest, len(doc)))]
-    for words in ordered:
-        if following[: len(words)] == words:
-            return len(words)
+@lru_cache
+def _designators(kind: str) -> tuple[frozenset[tuple[str, ...]], int]:
+    """The lexicon's designators of a kind as word tuples, and the most words one has."""
+    found = frozenset(tuple(words) for words in lexicon()[kind])
+    return found, max((len(words) for words in found), default=0)
+
+
+def _designator_after(doc: Doc, end: int, kind: str) -> int:
+    """Length of a designator of ``kind`` (e.g. 'air base') right after token ``end``, or 0:
+    the longest that stands there."""
+    designators, longest = _designators(kind)
+    following = tuple(doc[i].lower_ for i in range(end, min(end + longest, len(doc))))
+    for size in range(len(following), 0, -1):
+        if following[:size] in designators:
+            return size
     return 0
 
 
@@ -171,7 +178,7 @@ def _contextual_label(span: Span, label: str) -> tuple[str, int, bool]:
     if coordinated is not None:
         return coordinated, 0, True
     nxt = doc[end].lower_ if end < len(doc) else ""
-    facility = _designator_after(doc, end, lex["facility_designators"])
+    facility = _designator_after(doc, end, "facility_designators")
     if facility:  # "al-Habbaniyah air base", "the Ghwayran detention facility"
         return "FACILITY", facility, True
     if nxt in lex["road_designators"]:
@@ -447,7 +454,7 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = "TRIBE"
         elif nxt in lex["road_designators"]:
             label, end = "ROAD", end + 1
-        elif extend := _designator_after(doc, end, lex["facility_designators"]):
+        elif extend := _designator_after(doc, end, "facility_designators"):
             label, end = "FACILITY", end + extend
         if label is None:
             continue
