@@ -104,10 +104,17 @@ def reader_session(factory: sessionmaker[Session]) -> Session:
         if bound is None:
             bound = _repeatable_read[engine] = engine.execution_options(
                 isolation_level="REPEATABLE READ")
-        return factory(bind=bound)
-    session = factory()
+        session = factory(bind=bound)
+    else:
+        session = factory()
     session.info[_READER] = True
     return session
+
+
+def is_reader(session: Session) -> bool:
+    """Whether ``session`` is a reader's (:func:`reader_session`): one snapshot, no writes,
+    so what it read once it may keep for the rest of the request."""
+    return bool(session.info.get(_READER))
 
 
 def _begin_reader_snapshot(session: Session, _transaction: Any, connection: Any) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app import library
 from app.anchoring import anchor_range
+from app.db import is_reader
 from app.models import Article, Entity, LibraryCorrection, LibraryEntity, utcnow
 
 ACTIONS = ("merge", "detach")
@@ -54,9 +55,23 @@ class Conflict(LibraryCorrectionError):
 # Reading
 
 
+_MERGES = "newsreader.merge_map"
+
+
+def _merge_map(session: Session) -> dict[int, int]:
+    """``library.merge_map``, read once per reader's session (its snapshot cannot change; a
+    library entity's page asks twice: is the id merged away, and the editors' notes)."""
+    if not is_reader(session):
+        return library.merge_map(session)
+    merged: dict[int, int] | None = session.info.get(_MERGES)
+    if merged is None:
+        merged = session.info[_MERGES] = library.merge_map(session)
+    return merged
+
+
 def merged_into(session: Session, library_id: int) -> int | None:
     """The library entity a merged-away id now is (after every later merge), else ``None``."""
-    merged = library.merge_map(session)
+    merged = _merge_map(session)
     if library_id not in merged:
         return None
     return library.survivor(library_id, merged)
@@ -70,7 +85,7 @@ def log(session: Session, library_id: int | None = None, limit: int = 100, offse
     if library_id is not None:
         # Its own, and those of every entity merged into it (however long the chain): the
         # merged-away ids' URLs lead here.
-        merged = library.merge_map(session)
+        merged = _merge_map(session)
         ids = {library_id} | {away for away in merged
                               if library.survivor(away, merged) == library_id}
         query = query.where(or_(LibraryCorrection.library_id.in_(sorted(ids)),

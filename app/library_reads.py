@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.library import HIGHEST_CHAR, fold
 from app.models import (
@@ -58,24 +58,31 @@ def list_library(
     query = _directory(q, type_)
     if query is None:
         return 0, []
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.options(selectinload(LibraryEntity.names))
+    # The total rides on the page's rows (a window count over the filtered rows, before the
+    # limit): one statement rather than two. A page past the end has no row to carry it.
+    rows = session.execute(
+        query.add_columns(func.count().over())
+        .options(selectinload(LibraryEntity.names))
         .order_by(LibraryEntity.article_count.desc(), LibraryEntity.mention_count.desc(),
                   LibraryEntity.id)
         .limit(limit)
         .offset(offset)
-    )
-    return total, list(items)
+    ).all()
+    if not rows:
+        total = (session.scalar(select(func.count()).select_from(query.subquery())) or 0
+                 if offset else 0)
+        return total, []
+    return rows[0][1], [entity for entity, _ in rows]
 
 
 def get_library_entity(session: Session, library_id: int) -> LibraryEntity | None:
     """The library entity, retired ones too (their pages answer 410)."""
-    return session.scalar(
+    # Its names joined in (one round trip rather than two: this starts every entity page)
+    return session.execute(
         select(LibraryEntity)
         .where(LibraryEntity.id == library_id)
-        .options(selectinload(LibraryEntity.names))
-    )
+        .options(joinedload(LibraryEntity.names))
+    ).unique().scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -101,9 +108,12 @@ def walks_newest_first(session: Session, rows: int, wanted: int) -> bool:
     A walk reads about wanted × (library's articles / rows) articles, a sort all the rows:
     an entity named by a good share of the library (the Islamic State in most reports) walks
     and reads a page's worth; a rare one sorts its few."""
-    if rows <= 0:
-        return False
-    total = session.scalar(select(func.count()).select_from(Article)) or 0
+    if rows < WALK_FACTOR * wanted:
+        return False  # rows² < factor × wanted × rows ≤ factor × wanted × articles
+    # The library's size as its newest article's id: ids are never reused, so it is the
+    # count but for deleted articles (which only ever tip the choice towards sorting), and it
+    # is one index lookup where count(*) reads the whole index, on every page of a timeline.
+    total = session.scalar(select(func.max(Article.id))) or 0
     return rows**2 >= WALK_FACTOR * wanted * total
 
 
@@ -120,31 +130,29 @@ def articles_of(session: Session, library_id: int, limit: int = 100, offset: int
     """The articles that mention it, newest first (published, then added)."""
     entity = session.get(LibraryEntity, library_id)  # loaded by the caller: no query
     walk = walks_newest_first(session, entity.article_count if entity else 0, offset + limit)
-    rows = session.execute(
-        select(Article.slug, Article.title, Article.published, Article.created_at, Entity.id)
+    page = (
+        select(Article.slug, Article.title, Article.published, Article.created_at,
+               Article.id.label("article_id"), Entity.id.label("entity_id"))
         .select_from(Article)
         .join(Entity, Entity.article_id == Article.id)
         .where(_library_id_is(walk, library_id))
         .order_by(*newest_first())
         .limit(limit)
         .offset(offset)
-    ).all()
-    counts = _mention_counts(session, [row[4] for row in rows])
-    return [LibraryArticle(slug, title, published, created, entity_id, counts.get(entity_id, 0))
-            for slug, title, published, created, entity_id in rows]
-
-
-def _mention_counts(session: Session, entity_ids: list[int]) -> dict[int, int]:
-    """Mentions of each of these entities (counted after paging, for this page only)."""
-    if not entity_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Mention.entity_id, func.count())
-            .where(Mention.entity_id.in_(entity_ids))
-            .group_by(Mention.entity_id)
-        ).tuples().all()
+        .subquery()
     )
+    # Mentions counted in the same statement but outside the paged subquery: for this page's
+    # rows only, however many articles name the entity.
+    mentions = (select(func.count()).select_from(Mention)
+                .where(Mention.entity_id == page.c.entity_id).scalar_subquery())
+    rows = session.execute(
+        select(page.c.slug, page.c.title, page.c.published, page.c.created_at,
+               page.c.entity_id, mentions)
+        .order_by(page.c.published.is_(None), page.c.published.desc(),
+                  page.c.created_at.desc(), page.c.article_id.desc())
+    ).all()
+    return [LibraryArticle(slug, title, published, created, entity_id, count)
+            for slug, title, published, created, entity_id, count in rows]
 
 
 def newest_first() -> tuple[ColumnElement[Any], ...]:

@@ -127,3 +127,38 @@ def test_the_big_article_really_is_bigger(sized: TestClient) -> None:
     assert all(e["mentions"] for e in big)
     assert sum(len(e["roles"]) for e in big) == 25
     assert all(q["speaker_id"] for q in sized.get("/api/articles/n25/quotes").json())
+
+
+# Round trips of the library's pages, each a SELECT (what a PostgreSQL server costs most):
+# the entity and its names in one, the merge map read once, the library's size by one index
+# lookup, a timeline page with its mention counts in one, then roles, quotes, co-mentions and
+# (the page) the editors' notes; the directory's total rides on its page's rows.
+LIBRARY_URLS = [
+    ("/entities/{library}", HTML, 8),
+    ("/api/entities/{library}", {}, 7),
+    ("/api/entities?q=person", {}, 2),
+]
+
+
+@pytest.mark.parametrize(("template", "headers", "most"), LIBRARY_URLS)
+def test_library_pages_take_few_round_trips(sized: TestClient, template: str,
+                                            headers: dict[str, str], most: int) -> None:
+    engine = sized.app.state.engine  # type: ignore[attr-defined]
+    library = sized.get("/api/entities?q=person1").json()["items"][0]["id"]
+    url = template.format(library=library)
+    sized.app.state.responses.entries.clear()  # type: ignore[attr-defined]
+    with counting(engine) as statements:
+        response = sized.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.text[:300])
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= most, (url, selects)
+
+
+def test_the_directory_total_counts_past_its_page(sized: TestClient) -> None:
+    """The total comes with the page's rows: the same on any page, and past the last one."""
+    first = sized.get("/api/entities?q=person&limit=5").json()
+    assert first["total"] == 27 and len(first["items"]) == 5  # Person0..1 and Person0..24
+    assert sized.get("/api/entities?q=person&limit=5&offset=25").json()["total"] == 27
+    past = sized.get("/api/entities?q=person&limit=5&offset=100").json()
+    assert past == {"total": 27, "items": []}
+    assert sized.get("/api/entities?q=nobody").json() == {"total": 0, "items": []}
