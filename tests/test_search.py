@@ -10,7 +10,10 @@ from app.db import session_scope
 from app.ingest.service import ArticleInput, prepare, store
 from app.nlp.types import ExtractedEntity, ExtractedQuote, Extraction, MentionSpan
 from app.search import (
+    MARK_END,
+    MARK_START,
     MAX_QUERY_CHARS,
+    Marked,
     ParsedQuery,
     QueryError,
     Term,
@@ -58,6 +61,29 @@ def test_unmark() -> None:
     marked = unmark("the \x02fall\x03 of \x02Ramadi\x03")
     assert marked.text == "the fall of Ramadi"
     assert [marked.text[s:e] for s, e in marked.marks] == ["fall", "Ramadi"]
+
+
+def _unmark_by_character(raw: str) -> Marked:
+    """The plain reading of the markers, one character at a time."""
+    out, marks, start = "", [], None
+    for ch in raw:
+        if ch == MARK_START:
+            start = len(out)
+        elif ch == MARK_END:
+            if start is not None and len(out) > start:
+                marks.append((start, len(out)))
+            start = None
+        else:
+            out += ch
+    return Marked(out, tuple(marks))
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.text(alphabet=st.sampled_from(["a", "é", " ", "…", MARK_START, MARK_END]),
+                   max_size=40))
+def test_unmark_reads_any_markers_as_one_character_at_a_time(raw: str) -> None:
+    """Stray, doubled or unclosed markers included (a snippet can cut a match in two)."""
+    assert unmark(raw) == _unmark_by_character(raw)
 
 
 TEXT = """Islamic State fighters seized Ramadi on Sunday.
