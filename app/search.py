@@ -199,8 +199,7 @@ def _engine_search(
     if dialect == "sqlite":
         return _sqlite_articles(session, parsed, limit), _sqlite_quotes(session, parsed, limit)
     if dialect == "postgresql":
-        return (_postgresql_articles(session, parsed, limit),
-                _postgresql_quotes(session, parsed, limit))
+        return _postgresql_search(session, parsed, limit)
     raise QueryError(f"full-text search is not available on {dialect}")
 
 
@@ -308,47 +307,53 @@ def _headline_options(**extra: object) -> str:
     return ", ".join(f"{name}={value}" for name, value in options.items())
 
 
-def _postgresql_articles(session: Session, parsed: ParsedQuery, limit: int
-                         ) -> list[ArticleHit]:
-    # Rank and limit first, so that only the articles shown get a headline (it re-parses
-    # the whole text).
-    rows = session.execute(
-        text(
-            f"SELECT a.slug, a.title, ts_headline('{TS_CONFIG}', translate(a.text, '<&', "
-            ":hidden), top.query, :options), "
-            "top.rank FROM ("
-            f"  SELECT a.id, query, ts_rank(a.search_vector, query) AS rank "
-            f"  FROM articles a, to_tsquery('{TS_CONFIG}', :q) AS query "
-            "  WHERE a.search_vector @@ query ORDER BY rank DESC, a.id LIMIT :limit"
-            ") AS top JOIN articles a ON a.id = top.id ORDER BY top.rank DESC, a.id"
-        ),
-        {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
-         "options": _headline_options(MaxWords=SNIPPET_WORDS, MinWords=SNIPPET_WORDS // 2)},
-    )
-    return [ArticleHit(slug, title, unmark((snip or "").translate(UNHIDE)), _score(float(rank)))
-            for slug, title, snip, rank in rows]
+# Articles and quotes in one statement (one round trip to the server instead of two), each
+# part ranked and limited first in a subquery of its own, so that only the hits shown get a
+# headline (it re-parses the whole text) and each part keeps its own plan: joined to the
+# headlines, the planner chose a scan of every quote over the GIN index, even for a rare word.
+_POSTGRESQL_SEARCH = f"""
+SELECT part, n, key, label, marked, rank, article_slug FROM (
+(SELECT 0 AS part, row_number() OVER (ORDER BY top.rank DESC, a.id) AS n, a.slug AS key,
+        a.title AS label,
+        ts_headline('{TS_CONFIG}', translate(a.text, '<&', :hidden), top.query,
+                    :article_options) AS marked,
+        top.rank AS rank, NULL AS article_slug
+   FROM (SELECT a.id, query, ts_rank(a.search_vector, query) AS rank
+           FROM articles a, to_tsquery('{TS_CONFIG}', :q) AS query
+          WHERE a.search_vector @@ query ORDER BY rank DESC, a.id LIMIT :limit) AS top
+   JOIN articles a ON a.id = top.id)
+UNION ALL
+(SELECT 1, row_number() OVER (ORDER BY top.rank DESC, q.id), q.id, e.name,
+        ts_headline('{TS_CONFIG}', translate(q.text, '<&', :hidden), top.query,
+                    :quote_options),
+        top.rank, a.slug
+   FROM (SELECT q.id, query, ts_rank(q.search_vector, query) AS rank
+           FROM quotes q, to_tsquery('{TS_CONFIG}', :q) AS query
+          WHERE q.search_vector @@ query ORDER BY rank DESC, q.id LIMIT :limit) AS top
+   JOIN quotes q ON q.id = top.id
+   JOIN articles a ON a.id = q.article_id
+   LEFT JOIN entities e ON e.id = q.speaker_id)
+) AS hits ORDER BY part, n"""
 
 
-def _postgresql_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[QuoteHit]:
-    # Ranked and limited first, as the articles: in one query with the joins and headlines,
-    # the planner chose a scan of every quote over the GIN index, even for a rare word.
+def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int
+                       ) -> tuple[list[ArticleHit], list[QuoteHit]]:
     rows = session.execute(
-        text(
-            f"SELECT q.id, ts_headline('{TS_CONFIG}', translate(q.text, '<&', :hidden), "
-            "top.query, :options), e.name, a.slug FROM ("
-            "  SELECT q.id, query, ts_rank(q.search_vector, query) AS rank "
-            f"  FROM quotes q, to_tsquery('{TS_CONFIG}', :q) AS query "
-            "  WHERE q.search_vector @@ query ORDER BY rank DESC, q.id LIMIT :limit"
-            ") AS top JOIN quotes q ON q.id = top.id "
-            "JOIN articles a ON a.id = q.article_id "
-            "LEFT JOIN entities e ON e.id = q.speaker_id "
-            "ORDER BY top.rank DESC, q.id"
-        ),
+        text(_POSTGRESQL_SEARCH),
         {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
-         "options": _headline_options(HighlightAll=1)},
+         "article_options": _headline_options(MaxWords=SNIPPET_WORDS,
+                                              MinWords=SNIPPET_WORDS // 2),
+         "quote_options": _headline_options(HighlightAll=1)},
     )
-    return [QuoteHit(qid, unmark(raw.translate(UNHIDE)), speaker, slug)
-            for qid, raw, speaker, slug in rows]
+    articles: list[ArticleHit] = []
+    quotes: list[QuoteHit] = []
+    for part, _, key, label, marked, rank, article_slug in rows:
+        shown = unmark((marked or "").translate(UNHIDE))
+        if part == 0:
+            articles.append(ArticleHit(key, label, shown, _score(float(rank))))
+        else:
+            quotes.append(QuoteHit(key, shown, label, article_slug))
+    return articles, quotes
 
 
 # ---- entities: by their names and aliases, portable SQL on folded names
