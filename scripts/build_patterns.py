@@ -675,8 +675,9 @@ def designators(b: Builder) -> None:
 EQUIPMENT = read_table("equipment")
 # the prefixes of ships' names: "USS Carl Vinson", "HMS Diamond"
 SHIP_PREFIXES = read_words("ship_prefixes")
-# a designation of an aircraft, drone or weapon: "F-15E", "MQ-9", "AK-47s", "Su-24"
-DESIGNATION = r"^[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]{0,2}s?$"
+# a designation of an aircraft, drone or weapon: "F-15E", "MQ-9", "AK-47s", "Su-24"; not a
+# task force's ("CJTF-7", "TF-1", the army-unit pattern's): one token, one meaning
+DESIGNATION = r"^(?!C?J?C?TF-)[A-Z][A-Za-z]{0,3}-\d{1,3}[A-Z]{0,2}s?$"
 HOLIDAY = read_table("holidays")
 AGREEMENT_HEADS = read_words("agreement_heads")
 EVENT_HEADS = read_words("event_heads")

@@ -129,7 +129,35 @@ def test_random_text_of_pattern_pieces_gets_the_same_entities(
     ours: Language, theirs: Language, words: list[str], glue: str
 ) -> None:
     text = glue.join(words) if glue else " ".join(words).replace(" - ", "-")
-    assert ents(ours, text) == ents(theirs, text)
+    tied = tied_spans(theirs, text)
+    assert untied(ents(ours, text), tied) == untied(ents(theirs, text), tied)
+
+
+def tied_spans(nlp: Language, text: str) -> set[tuple[int, int]]:
+    """Spans that patterns of different meanings match alike. spaCy's ruler keeps one of
+    them by the order of a Python set (which changes with the other matches of the text);
+    ours keeps the earlier pattern's. Only there may the two rulers' labels differ."""
+    ruler = nlp.get_pipe("entity_ruler")
+    doc = nlp.make_doc(text)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*\[W036\]")
+        raw = [*ruler.matcher(doc), *ruler.phrase_matcher(doc)]  # type: ignore[attr-defined]
+    meanings: dict[tuple[int, int], set[int]] = {}
+    for match_id, start, end in raw:
+        meanings.setdefault((start, end), set()).add(match_id)
+    return {span for span, found in meanings.items() if len(found) > 1}
+
+
+def untied(entities: list[Ent], tied: set[tuple[int, int]]) -> list[Ent]:
+    return [(s, e, "(tied)", "") if (s, e) in tied else (s, e, label, id_)
+            for s, e, label, id_ in entities]
+
+
+def test_no_two_meanings_tie_on_a_task_force_designator(theirs: Language) -> None:
+    """ "CJTF-7" is an army unit's name, not a weapon's designation (both patterns matched
+    it, and spaCy's ruler then kept either)."""
+    assert tied_spans(theirs, "Troops of CJTF-7 and TF-1 flew F-16s.") == set()
+    assert ents(theirs, "CJTF-7")[0][2] == "UNIT_ARMY"
 
 
 @pytest.mark.parametrize(
