@@ -175,8 +175,12 @@ def _match_nominal(
     if head in group_heads and all(a in group_adjs for a in adjs if a != "-"):
         if nxt is not None and nxt.lower_ == "of":
             return None  # "the group of pro-government forces": a collective, not a name
-        key = _salient_group(ctx, cands, offset)
-        return _nominal(ctx, para, first, j + 1, key, "ARMED_GROUP") if key else None
+        # "the militia" may be a militia formation as well as an armed group
+        labels = {"ARMED_GROUP", "UNIT_MILITIA"} if head == "militia" else {"ARMED_GROUP"}
+        group = _salient_group(ctx, cands, offset, labels)
+        if group is None or not group.key:
+            return None
+        return _nominal(ctx, para, first, j + 1, group.key, group.label)
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.dep_ != "case":
         return None  # "the police station": the head noun comes later
     phrases = [head] + ([f"{adjs[-1]} {head}"] if adjs else [])
@@ -278,14 +282,28 @@ def _word_of_name(head: str, body: Candidate, capitalised: bool) -> bool:
     return head in words if capitalised else head in words and len(head) >= 5
 
 
-def _salient_group(ctx: ArticleContext, cands: list[Candidate], offset: int) -> str | None:
+def _salient_group(
+    ctx: ArticleContext, cands: list[Candidate], offset: int, labels: set[str]
+) -> Candidate | None:
     """The last armed group named, leaving out one named only to describe another: in
     "al-Qaeda in Iraq, the precursor to the Islamic State", "the group" is al-Qaeda in Iraq."""
-    prior = _prior(cands, offset, {"ARMED_GROUP"})
+    prior = _prior(cands, offset, labels)
     for c in reversed(prior):
-        if not _describes_another(ctx, c, prior):
-            return c.key
-    return prior[-1].key if prior else None
+        if not _describes_another(ctx, c, prior) and not _subordinate(ctx, c, prior):
+            return c
+    return prior[-1] if prior else None
+
+
+def _subordinate(ctx: ArticleContext, c: Candidate, groups: list[Candidate]) -> bool:
+    """Whether ``c`` is named inside a phrase about another group: in "ISWAP, which broke
+    away from Boko Haram and is loyal to the Islamic State, has turned ...", the passage is
+    about ISWAP."""
+    doc = ctx.docs[c.para]
+    return any(
+        g.key != c.key and g.para == c.para and g.token_start <= anc.i < g.token_end
+        for anc in doc[c.token_start : c.token_end].root.ancestors
+        for g in groups
+    )
 
 
 def _describes_another(ctx: ArticleContext, c: Candidate, groups: list[Candidate]) -> bool:

@@ -94,7 +94,9 @@ def _described_body(
             return same_head[-1]
         if noun in lexicon()["group_nominals"]:
             # "the group's spokesman": an armed group before any other organisation
-            armed = [c for c in named if c.label == "ARMED_GROUP"]
+            # "the militia" may be a militia formation as well as an armed group
+            kinds = {"ARMED_GROUP", "UNIT_MILITIA"} if noun == "militia" else {"ARMED_GROUP"}
+            armed = [c for c in named if c.label in kinds]
             groups = armed or [c for c in named if c.label in GROUP_LABELS]
             if groups:
                 return groups[-1]

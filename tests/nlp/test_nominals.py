@@ -32,3 +32,23 @@ def test_the_sect_is_the_armed_group_of_the_passage(nlp: "Language") -> None:
     x = run(nlp, "Boko Haram attacked Bama in 2014. Two years later the sect split in two.")
     group = entity_of(x, "Boko Haram")
     assert group is not None and "the sect" in {m.text for m in group.mentions}
+
+
+def test_the_group_is_the_group_the_passage_is_about(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Ansaru, which split from Boko Haram in 2012 and is close to al-Qaeda, has kidnapped "
+        "foreigners in Kano. The group demands ransoms.",
+    )
+    group = entity_of(x, "Ansaru")
+    assert group is not None and "The group" in {m.text for m in group.mentions}
+
+
+def test_the_militia_may_be_a_militia_formation(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Boko Haram fighters raided Bama. Members of the Civilian Joint Task Force, a vigilante "
+        "force, chased them off, and the militia later patrolled the market.",
+    )
+    militia = entity_of(x, "Civilian Joint Task Force")
+    assert militia is not None and "the militia" in {m.text for m in militia.mentions}

@@ -112,6 +112,10 @@ def test_giving_a_first_name_is_no_description_or_role(nlp: "Language") -> None:
         ("The Houthis fired two missiles, the Saba news agency reported. Yahya Abdullah "
          "al-Moshki, the group's military spokesman, said more would follow.",
          "Yahya Abdullah al-Moshki", "military spokesman", "Houthis"),
+        # "the militia" after a militia formation named since the last armed group
+        ("Boko Haram raided Bama. The Civilian Joint Task Force, a vigilante force, drove "
+         "them off. Musa Kolo Ali, who leads the militia in Bama, said two men died.",
+         "Musa Kolo Ali", "leader", "Civilian Joint Task Force"),
         # "Y, led by X" where the parser attached the participle elsewhere
         ("The defeat dealt a blow to Iraq's U.S.-backed government, led by Prime Minister "
          "Karim Hassan al-Dulaimi, and its campaign.", "Karim Hassan al-Dulaimi", "prime minister",
