@@ -279,7 +279,10 @@ def _body_before(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> C
     in "the Fateh Brigade, a Taliban commando force, ... government troops. Its leader" the
     brigade (a name used as a modifier, or a generic phrase, is not what "its" names when a
     body's own name is there)."""
-    bodies = [o for o in cands if o.end <= c.start and o.label in ORG_TYPES - {"COUNTRY"} and o.key]
+    bodies = [
+        o for o in cands
+        if o.end <= c.start and o.label in ORG_TYPES - {"COUNTRY"} and o.key and not _where(ctx, o)
+    ]
     if not bodies:
         return None
     named = [o for o in bodies if not _modifier(ctx, o) and not _generic_phrase(o)]
@@ -293,6 +296,16 @@ def _modifier(ctx: ArticleContext, o: Candidate) -> bool:
     return root.dep_ in ("compound", "amod", "nmod") and not (
         o.token_start <= root.head.i < o.token_end
     ) and root.head.pos_ == "NOUN"
+
+
+WHERE_PREPOSITIONS = {"in", "from", "at", "near", "to", "into", "toward", "towards", "around"}
+
+
+def _where(ctx: ArticleContext, o: Candidate) -> bool:
+    """ "schoolgirls from Chibok": a name after a preposition of place is where something
+    happened, whatever the model made of it, not the body "its" names."""
+    root = ctx.docs[o.para][o.token_start : o.token_end].root
+    return root.dep_ == "pobj" and root.head.lower_ in WHERE_PREPOSITIONS and not o.strong
 
 
 def _generic_phrase(o: Candidate) -> bool:

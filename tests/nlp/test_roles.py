@@ -112,6 +112,10 @@ def test_giving_a_first_name_is_no_description_or_role(nlp: "Language") -> None:
         ("The Houthis fired two missiles, the Saba news agency reported. Yahya Abdullah "
          "al-Moshki, the group's military spokesman, said more would follow.",
          "Yahya Abdullah al-Moshki", "military spokesman", "Houthis"),
+        # "its" is not a name after a preposition of place, whatever the model made of it
+        ("Boko Haram is weaker now. Last year its men took 80 hostages from Dapchi. Its "
+         "commander, Bala Audu Gana, was killed in March.", "Bala Audu Gana", "commander",
+         "Boko Haram"),
         # "the militia" after a militia formation named since the last armed group
         ("Boko Haram raided Bama. The Civilian Joint Task Force, a vigilante force, drove "
          "them off. Musa Kolo Ali, who leads the militia in Bama, said two men died.",
@@ -147,3 +151,9 @@ def test_a_colon_ends_an_apposition(nlp: "Language") -> None:
     text = ("Karen Holt, Deputy Spokesperson of the Department of State, Washington, March 5: "
             "transcript of the daily press briefing.")
     assert "transcript" not in roles(nlp, text, "Karen Holt")
+
+
+def test_its_names_no_place_of_an_event(nlp: "Language") -> None:
+    text = ("The militia is weaker now. Last year its men took 80 hostages from Dapchi. Its "
+            "commander, Bala Audu Gana, was killed in March.")
+    assert roles(nlp, text, "Bala Audu Gana") == {"commander": None}
