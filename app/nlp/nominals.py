@@ -369,6 +369,11 @@ def _country_of(
                 return owner.canonical or owner.text
         if child.dep_ in ("amod", "compound") and child.text in demonyms:
             return str(demonyms[child.text])
+        if child.dep_ == "compound":  # "the Puntland government": a province's own
+            start = ctx.start_of(para, child)
+            region = next((c for c in cands if c.start == start and c.label == "PROVINCE"), None)
+            if region is not None:
+                return region.canonical or region.text
     return None
 
 

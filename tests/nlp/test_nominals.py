@@ -52,3 +52,15 @@ def test_the_militia_may_be_a_militia_formation(nlp: "Language") -> None:
     )
     militia = entity_of(x, "Civilian Joint Task Force")
     assert militia is not None and "the militia" in {m.text for m in militia.mentions}
+
+
+def test_a_provinces_government_is_its_own(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Somali government asked for the strike. It was carried out with the Jubaland "
+        "government, whose forces hold the port.",
+    )
+    federal = entity_of(x, "The Somali government")
+    regional = entity_of(x, "the Jubaland government")
+    assert federal is not None and regional is not None and federal.key != regional.key
+    assert regional.kind == "government"
