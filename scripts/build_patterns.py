@@ -436,6 +436,21 @@ def actors(b: Builder) -> None:
         b.phrase("ORGANISATION", form, "Coalition partners")
 
 
+LANDFORM_HEADS = read_words("landform_heads")
+
+
+def landforms(b: Builder) -> None:
+    """Unknown ranges, valleys and forests by their head ("the Cal Madow mountains"), and
+    lakes by "Lake" ("Lake Kivu"). The words of known region names are left out, so no
+    generic pattern ties with a known name."""
+    known = {w for _, names in parse_table(REGION) for n in names for w in _tokenize(n)}
+    name = title({w for w in known if w[:1].isupper()})
+    for head in LANDFORM_HEADS:
+        b.tokens("REGION", [name, orth(head)])
+        b.tokens("REGION", [name, name, orth(head)])
+    b.tokens("REGION", [orth("Lake"), name])
+
+
 def tribes(b: Builder, places: list[str]) -> None:
     suffix = lower("tribe", "tribes", "clan", "clans", "confederation")
     known_words: set[str] = set()
@@ -712,6 +727,7 @@ def build() -> list[Pattern]:
     units(b, places1, places_multi)
     actors(b)
     tribes(b, places1 + b.names("COUNTRY", "PEOPLE", "REGION"))
+    landforms(b)
     non_entities(b)
     order = {label: i for i, label in enumerate(LABEL_ORDER)}
     return sorted(b.patterns, key=lambda p: order[str(p["label"])])

@@ -55,3 +55,22 @@ def test_a_governments_official_name_and_its_description_are_one_entity(
         e for e in x.entities if any(m.text == "Federal Government of Somalia" for m in e.mentions)
     ]
     assert "the Somali government" in {m.text for m in gov.mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Fighters withdrew into the Golis Mountains after the raid.", "Golis Mountains"),
+        (
+            "The rebels hold camps in the Cal Madow mountains, officials said.",
+            "Cal Madow mountains",
+        ),
+        ("Boats carrying fighters crossed Lake Kivu at night.", "Lake Kivu"),
+    ],
+)
+def test_an_unknown_range_valley_forest_or_lake_is_a_region(
+    nlp: "Language", text: str, name: str
+) -> None:
+    x = extract(nlp, normalise_text(text))
+    (entity,) = [e for e in x.entities if any(m.text == name for m in e.mentions)]
+    assert (entity.type, entity.kind) == ("location", "region")
