@@ -700,8 +700,31 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         for cand in list(layer):
             if cand.label.startswith("UNIT_") and _generic(ctx, cand):
                 layer.extend(nested_places(ctx, cand))
+            elif cand.label.startswith("UNIT_"):
+                layer.extend(_leading_origin(ctx, cand))
         out.extend(layer)
     return sorted(out, key=lambda c: (c.start, -c.end))
+
+
+# Abbreviated country names that, leading a unit's proper name, state its origin as "U.S."
+# does in "U.S. forces": "U.S. Army", "U.S. Africa Command" hold a mention of the country.
+ORIGIN_ABBREVIATIONS = frozenset({"U.S.", "U.K."})
+
+
+def _leading_origin(ctx: ArticleContext, unit: Candidate) -> list[Candidate]:
+    doc = ctx.docs[unit.para]
+    first = doc[unit.token_start]
+    known = lookup(first.text)
+    if first.text not in ORIGIN_ABBREVIATIONS or known is None:
+        return []
+    if unit.token_end - unit.token_start < 2:
+        return []
+    start, end = ctx.span_chars(unit.para, doc[first.i : first.i + 1])
+    place = Candidate(
+        start, end, first.text, known.label, unit.para, first.i, first.i + 1, known.canonical,
+        True, nested=True,
+    )
+    return [place]
 
 
 def _generic(ctx: ArticleContext, unit: Candidate) -> bool:

@@ -74,3 +74,16 @@ def test_an_unknown_range_valley_forest_or_lake_is_a_region(
     x = extract(nlp, normalise_text(text))
     (entity,) = [e for e in x.entities if any(m.text == name for m in e.mentions)]
     assert (entity.type, entity.kind) == ("location", "region")
+
+
+def test_us_leading_a_units_name_is_a_mention_of_the_country(nlp: "Language") -> None:
+    x = extract(
+        nlp,
+        normalise_text(
+            "U.S. Africa Command said on Tuesday that the U.S. Army had sent advisers to Baidoa."
+        ),
+    )
+    us = [e for e in x.entities if e.name in ("United States", "U.S.")]
+    assert len(us) == 1 and [m.text for m in us[0].mentions] == ["U.S.", "U.S."]
+    names = {m.text for e in x.entities for m in e.mentions}
+    assert {"U.S. Africa Command", "U.S. Army"} <= names
