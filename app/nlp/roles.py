@@ -128,6 +128,15 @@ def _parallel_description(doc: Doc, c: Candidate) -> Token | None:
     while k >= 0 and doc[k].pos_ == "ADV":
         k -= 1
     noun = doc[k] if k >= 0 else None
+    if (
+        noun is not None
+        and noun.pos_ == "PROPN"
+        and noun.dep_ == "pobj"
+        and noun.head.dep_ == "prep"
+        and noun.head.head.pos_ == "NOUN"
+        and noun.head.head.i < noun.i
+    ):
+        noun = noun.head.head  # "Its head in Nigeria, Elena Marchetti": the job, not the place
     if noun is None or noun.pos_ != "NOUN" or not any(
         t.dep_ in ("det", "poss") for t in noun.children  # "the senior officer", "Its commander"
     ):

@@ -112,6 +112,9 @@ def test_giving_a_first_name_is_no_description_or_role(nlp: "Language") -> None:
         ("The Houthis fired two missiles, the Saba news agency reported. Yahya Abdullah "
          "al-Moshki, the group's military spokesman, said more would follow.",
          "Yahya Abdullah al-Moshki", "military spokesman", "Houthis"),
+        # a place between the job and the name: "Its head in Kenya, X"
+        ("UNICEF said schools had been closed. Its head in Somalia, Anna Lindqvist, said the "
+         "attacks were keeping children at home.", "Anna Lindqvist", "head", "UNICEF"),
         # "its" is not a name after a preposition of place, whatever the model made of it
         ("Boko Haram is weaker now. Last year its men took 80 hostages from Dapchi. Its "
          "commander, Bala Audu Gana, was killed in March.", "Bala Audu Gana", "commander",
