@@ -67,13 +67,18 @@ def _nominal(
     )
 
 
+TITLE_PREPOSITIONS = frozenset({"of", "for", "in", "to", "at", "with", "from"})
+
+
 def _role_holders(cands: list[Candidate], roles: dict[str, list[str]]) -> dict[str, set[str]]:
     """role title -> the one person who holds it in this article."""
     holders: dict[str, set[str]] = {}
     for key, titles in roles.items():
         for title in titles:
             words = title.lower().split()
-            for name in {" ".join(words), words[-1]}:  # "major general" is "the general"
+            # "major general" is "the general"; "director of operations" is "the director"
+            head = next((i for i, w in enumerate(words) if w in TITLE_PREPOSITIONS), len(words))
+            for name in {" ".join(words), words[max(0, head - 1)]}:
                 holders.setdefault(name, set()).add(key)
     return holders
 

@@ -64,3 +64,15 @@ def test_a_provinces_government_is_its_own(nlp: "Language") -> None:
     regional = entity_of(x, "the Jubaland government")
     assert federal is not None and regional is not None and federal.key != regional.key
     assert regional.kind == "government"
+
+
+def test_a_title_with_an_of_phrase_is_named_by_its_head(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Brig. Gen. Tom Harlow, the command's director of operations, said two raids were "
+        "planned. The director said the operations would take weeks.",
+    )
+    person = entity_of(x, "Tom Harlow")
+    assert person is not None
+    texts = {m.text for m in person.mentions}
+    assert "The director" in texts and "the operations" not in texts
