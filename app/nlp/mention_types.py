@@ -36,7 +36,11 @@ def mention_type(span: Span, entity_type: str, kind: str) -> str | None:
 def _dateline(span: Span) -> bool:
     """ "KANDAHAR, Afghanistan — ...": a place heading a report is where it was filed."""
     doc = span.doc
-    return span.start == 0 and span.end < len(doc) and doc[span.end].text in (",", "—", "-")
+    if span.start != 0 or span.end >= len(doc) or doc[span.end].text not in (",", "—", "-"):
+        return False
+    # a dash closes the dateline soon after ("KANDAHAR, Afghanistan —"); a sentence that
+    # opens on a list of places ("Chad, Niger and Cameroon have ...") has none
+    return any(t.text in ("—", "–", "-", "--") for t in doc[span.end : span.end + 6])
 
 
 def _after_place_preposition(span: Span) -> bool:

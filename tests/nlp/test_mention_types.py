@@ -43,6 +43,7 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("The ships sailed alongside Italy in the exercise.", "Italy", "actor"),
         ("The raid was led by a commando unit trained by Kenya.", "Kenya", "actor"),
         ("The base was built by Turkey in 2019.", "Turkey", "actor"),
+        ("Chad, Niger and Mali have sent troops to the force.", "Chad", "actor"),
     ],
 )
 def test_mention_type_follows_the_role_in_the_sentence(
