@@ -284,11 +284,7 @@ KATAIB_GROUPS = {
 
 # Ordinal and numbered formations.
 ORDINAL: Token = {"TEXT": {"REGEX": r"^\d{1,3}(st|nd|rd|th)$"}}
-SPELLED_ORDINAL: Token = orth(
-    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth",
-    "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth",
-    "Seventeenth", "Eighteenth", "Nineteenth", "Twentieth",
-)
+SPELLED_ORDINAL: Token = orth(*read_words("spelled_ordinals"))
 UNIT_QUALIFIERS = read_words("unit_qualifiers")
 # capitalised words that make an ordinal formation a special forces one
 SPECIAL_WORDS = read_words("special_words")
@@ -532,9 +528,7 @@ def facilities(b: Builder) -> None:
         for shape in name_forms(excl):
             for suffix in suffixes:
                 b.tokens("FACILITY", [*shape, *suffix])
-    camps = ["Speicher", "Taji", "Bucca", "Victory", "Bastion", "Leatherneck", "Dwyer",
-             "Chapman", "Lemonnier", "Arifjan", "Ashraf", "Liberty", "Cropper", "Anaconda",
-             "Shorab", "Marmal", "Buehring"]
+    camps = read_words("camps")
     for camp in camps:
         id_ = "Balad air base" if camp == "Anaconda" else f"Camp {camp}"
         b.phrase("FACILITY", f"Camp {camp}", id_)
@@ -568,9 +562,7 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
 
     # --- police: "Ramadi police (force)", "Iraqi local police", "border police", "SWAT team"
     pre = sorted(set(NAT_ADJ) | set(places1))
-    police_mods = ["local", "provincial", "national", "border", "traffic", "riot", "military",
-                   "oil", "energy", "religious", "tribal", "city", "district", "municipal",
-                   "regular", "community"]
+    police_mods = read_words("police_modifiers")
     tail = lower("force", "forces", "service", "department", "directorate", "command",
                  "commandos", "unit", "units", op="?")
     b.tokens("UNIT_POLICE", [orth(*pre), lower("police"), tail])
@@ -600,9 +592,7 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
     b.tokens("UNIT_ARMY", [lower("brigade", "division", "battalion", "regiment", "corps"),
                            {"IS_DIGIT": True}])
     designators(b)
-    ops_pre = sorted(set(places1) | {"Jazeera", "Jazira", "Tigris", "Dijla", "Euphrates",
-                                     "Furat", "Rafidain", "Badiya", "Sumer", "Western",
-                                     "Eastern", "Northern", "Southern"})
+    ops_pre = sorted(set(places1) | set(read_words("operations_command_names")))
     b.tokens("UNIT_ARMY", [orth(*ops_pre), orth("Operations"), orth("Command", "Center",
                                                                        "Centre")])
     for words in places_multi:
@@ -651,8 +641,7 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
     # --- forces: "Iraqi forces", "government forces", "pro-government forces"
     forces = lower("forces")
     f_adj = sorted(set(NAT_ADJ + SECT_ADJ + BLOC_ADJ))
-    mods = ["government", "security", "regime", "coalition", "ground", "allied", "loyalist",
-            "opposition", "rebel"]
+    mods = read_words("forces_modifiers")
     b.tokens("UNIT_FORCES", [orth(*f_adj), forces])
     b.tokens("UNIT_FORCES", [orth(*f_adj), orth(*[m for m in mods if m != "security"]), forces])
     b.tokens("UNIT_FORCES", [orth(*[a for a in f_adj if a != "Iraqi"]), orth("security"), forces])
