@@ -7,6 +7,17 @@ from spacy.tokens import Doc, Span, Token
 
 from app.nlp.labels import NON_ENTITY_LABELS
 
+_TEXT = "newsreader.text"  # doc.user_data key
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, joined once: spaCy joins the tokens' texts anew at every access, and the
+    steps read each paragraph's text several times."""
+    text: str | None = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text
+
 
 @dataclass
 class Candidate:

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from app.nlp.context import ArticleContext, Candidate
+from app.nlp.context import ArticleContext, Candidate, doc_text
 from app.nlp.knowledge import KnownName, lexicon, lookup
 from app.nlp.knowledge import words as word_list
 from app.nlp.labels import DOMAIN_LABELS
@@ -235,14 +235,14 @@ def _dateline(text: str) -> re.Match[str] | None:
 def dateline_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     """ "MOSUL, Iraq (AP) —", "LASHKAR GAH, Afghanistan —": where a wire story is filed from."""
     doc = ctx.docs[para]
-    match = _dateline(doc.text)
+    match = _dateline(doc_text(doc))
     if match is None:
         return []
     found = []
     pos = 0
     for part in match.group("place").split(","):
         name = part.strip()
-        start = doc.text.index(name, pos) if name else pos
+        start = doc_text(doc).index(name, pos) if name else pos
         pos = start + len(name)
         if not name or not name.replace(" ", "").replace("-", "").isalpha():
             continue
@@ -307,7 +307,7 @@ CREDIT = re.compile(r"\(([^()]*)\)\s*$")
 
 def _credit_start(doc: Doc) -> int:
     """Where a trailing photo credit "(Name/Agency)" begins; names in it are not the story's."""
-    text = doc.text  # built anew from the tokens at every access
+    text = doc_text(doc)
     match = CREDIT.search(text)
     return match.start() if match and "/" in match.group(1) else len(text)
 
@@ -316,7 +316,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     doc = ctx.docs[para]
     found: list[Candidate] = []
     credit = _credit_start(doc)
-    text = doc.text  # built anew from the tokens at every access: once per paragraph
+    text = doc_text(doc)
     for ent in doc.ents:
         if ent.start_char >= credit or dateline_credit(text, ent.start_char, ent.end_char):
             continue

@@ -5,7 +5,7 @@ expects every occurrence highlighted. Surnames of people named in full count as 
 ("Rasool told state television"), unless the article also uses the word in lower case.
 """
 
-from app.nlp.context import ArticleContext, Candidate
+from app.nlp.context import ArticleContext, Candidate, doc_text
 from app.nlp.mentions import dateline_credit
 
 
@@ -37,7 +37,7 @@ def propagate_names(
     found: list[Candidate] = []
     for para, doc in enumerate(ctx.docs):
         # doc[i:j].text is text[starts[i]:ends[j - 1]]: sliced from strings, not from Spans
-        text = doc.text
+        text = doc_text(doc)
         starts = [t.idx for t in doc]
         ends = [t.idx + len(t.text) for t in doc]
         i = 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from app.nlp.context import ArticleContext, Candidate
+from app.nlp.context import ArticleContext, Candidate, doc_text
 from app.nlp.knowledge import lexicon
 from app.nlp.types import ExtractedQuote
 
@@ -119,7 +119,7 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
     """Who each passage is about, in text order: named subjects and 'according to' sources."""
     found: list[Source] = []
     for para, doc in enumerate(ctx.docs):
-        quoted = _quoted_ranges(doc.text)
+        quoted = _quoted_ranges(doc_text(doc))
         for tok in doc:
             if any(s <= tok.idx < e for s, e in quoted):
                 continue  # words inside a quotation are the speaker's, not the passage's subject
@@ -159,7 +159,7 @@ def _embedded(para_text: str, start: int) -> bool:
 def _kind(doc: Doc, start: int, end: int) -> str:
     """direct: a sentence, or a whole clause quoted verbatim ("saying that the group “had
     imposed its control.”"); partial: a word or phrase; term: a name in scare quotes."""
-    text = doc.text
+    text = doc_text(doc)
     if not _embedded(text, start):
         return "direct"
     before = text[: start - 1].rstrip()[-60:]
@@ -188,7 +188,7 @@ def _speaker(
     s_start, _ = ctx.sentence_bounds(base + q_start)
     _, s_end = ctx.sentence_bounds(base + max(q_start, q_end - 1))
     if q_end + base >= s_end:  # the quote ends its sentence: the attribution may follow
-        s_end = ctx.sentence_bounds(min(base + q_end + 2, base + len(doc.text) - 1))[1]
+        s_end = ctx.sentence_bounds(min(base + q_end + 2, base + len(doc_text(doc)) - 1))[1]
     outside = [t for t in doc if s_start <= base + t.idx < s_end and not (q_start <= t.idx < q_end)]
     after = [t for t in outside if t.idx >= q_end]
     before = [t for t in outside if t.idx < q_start][::-1]
@@ -284,7 +284,7 @@ def find_quotes(ctx: ArticleContext, cands: list[Candidate]) -> list[ExtractedQu
     sources = _sources(ctx, cands)
     found: list[_Found] = []
     for para, doc in enumerate(ctx.docs):
-        text = doc.text
+        text = doc_text(doc)
         for match in QUOTE_RE.finditer(text):
             group = 1 if match.group(1) is not None else 2
             start, end = match.start(group), match.end(group)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from app.nlp.context import ArticleContext, Candidate
+from app.nlp.context import ArticleContext, Candidate, doc_text
 from app.nlp.knowledge import lexicon
 from app.nlp.linking import BODY_LABELS
 from app.nlp.title_lookup import office_at
@@ -120,7 +120,7 @@ def transcript_speakers(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
             surnames.setdefault(c.text.split()[-1].upper(), c)
     found = []
     for para, doc in enumerate(ctx.docs):
-        match = SPEAKER_LABEL.match(doc.text)
+        match = SPEAKER_LABEL.match(doc_text(doc))
         if match is None:
             continue
         person = surnames.get(match.group(1))
@@ -140,7 +140,7 @@ def speaker_labels(ctx: ArticleContext) -> list[tuple[int, int]]:
     """Character ranges of every transcript speaker label ("QUESTION", "WHITLOCK")."""
     ranges = []
     for para, doc in enumerate(ctx.docs):
-        match = SPEAKER_LABEL.match(doc.text)
+        match = SPEAKER_LABEL.match(doc_text(doc))
         if match is not None and sum(1 for d in ctx.docs if SPEAKER_LABEL.match(d.text)) > 1:
             ranges.append((ctx.offsets[para] + match.start(1), ctx.offsets[para] + match.end(1)))
     return ranges
