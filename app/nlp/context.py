@@ -2,12 +2,25 @@
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
 from app.nlp.labels import NON_ENTITY_LABELS
 
-_TEXT = "newsreader.text"  # doc.user_data key
+_TEXT, _BOUNDS = "newsreader.text", "newsreader.bounds"  # doc.user_data keys
+
+
+def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Where each token starts and ends in ``doc_text(doc)``, read once per Doc:
+    ``doc[i:j].text`` is ``doc_text(doc)[starts[i]:ends[j - 1]]``."""
+    bounds: tuple[list[int], list[int]] | None = doc.user_data.get(_BOUNDS)
+    if bounds is None:
+        starts = [t.idx for t in doc]
+        bounds = doc.user_data[_BOUNDS] = (
+            starts, [start + len(t) for start, t in zip(starts, doc, strict=True)]
+        )
+    return bounds
 
 
 def doc_text(doc: Doc) -> str:
@@ -63,6 +76,11 @@ class ArticleContext:
                 if e.label_ in NON_ENTITY_LABELS
             ]
         self._sentence_starts = [s for s, _ in self.sentences]
+
+    @cached_property
+    def lower_words(self) -> frozenset[str]:
+        """The words the article writes in lower case somewhere."""
+        return frozenset(t.lower_ for doc in self.docs for t in doc if t.is_lower)
 
     def is_blocked(self, start: int, end: int) -> bool:
         """Whether the span lies in or across a name that is no entity of ours."""

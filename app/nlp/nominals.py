@@ -459,12 +459,13 @@ def facility_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candi
     and later "the compound" or "that facility" for the last of them."""
     lex = lexicon()
     specific, generic = set(lex["facility_nouns"]), set(lex["generic_facility_nouns"])
+    nouns = specific | generic  # (once, not at every token)
     taken = [(c.start, c.end) for c in cands]
     found: list[Candidate] = []
     for para, doc in enumerate(ctx.docs):
         for tok in doc:
             head = tok.lower_
-            if tok.pos_ != "NOUN" or head not in specific | generic or tok.dep_ == "compound":
+            if tok.pos_ != "NOUN" or head not in nouns or tok.dep_ == "compound":
                 continue
             first = tok.left_edge.i
             if doc[first].lower_ not in FACILITY_DETERMINERS or tok.i - first > 4:

@@ -5,12 +5,12 @@ expects every occurrence highlighted. Surnames of people named in full count as 
 ("Rasool told state television"), unless the article also uses the word in lower case.
 """
 
-from app.nlp.context import ArticleContext, Candidate, doc_text
+from app.nlp.context import ArticleContext, Candidate, doc_text, token_bounds
 from app.nlp.mentions import dateline_credit
 
 
 def _known_names(ctx: ArticleContext, cands: list[Candidate]) -> dict[str, Candidate]:
-    lowered = {t.lower_ for doc in ctx.docs for t in doc if t.is_lower}
+    lowered = ctx.lower_words
     names: dict[str, Candidate] = {}
     for c in cands:
         if c.form != "name" or c.nested or len(c.text) < 3 or not c.text[:1].isupper():
@@ -38,8 +38,7 @@ def propagate_names(
     for para, doc in enumerate(ctx.docs):
         # doc[i:j].text is text[starts[i]:ends[j - 1]]: sliced from strings, not from Spans
         text = doc_text(doc)
-        starts = [t.idx for t in doc]
-        ends = [t.idx + len(t.text) for t in doc]
+        starts, ends = token_bounds(doc)
         i = 0
         while i < len(doc):
             match = None
