@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from app.nlp.context import doc_text, token_bounds
 from app.nlp.knowledge import lexicon
 
 
@@ -62,7 +63,10 @@ def index(abbreviations: bool = True) -> TitleIndex:
 
 
 def _texts(doc: Doc, start: int, stop: int) -> list[str]:
-    return [doc[i].text for i in range(max(start, 0), min(stop, len(doc)))]
+    """The texts of tokens ``start`` to ``stop`` (clipped to the doc), sliced from the doc's
+    text (no ``Token`` objects made)."""
+    text, (starts, ends) = doc_text(doc), token_bounds(doc)
+    return [text[starts[i] : ends[i]] for i in range(max(start, 0), min(stop, len(doc)))]
 
 
 def title_opening(doc: Doc, start: int, end: int) -> tuple[str, int] | None:

@@ -156,32 +156,34 @@ def unnamed_office_holders(
     found: list[Candidate] = []
     new_roles: dict[str, list[RoleFact]] = {}
     bodies = {(c.para, c.token_end): c for c in cands if c.key and c.label in BODY_LABELS}
-    for para, doc in enumerate(ctx.docs):
-        for tok in doc:
-            body = bodies.get((para, tok.i))
-            if body is None or tok.lower_ not in nouns or tok.text != tok.lower_:
-                continue
-            det = body.token_start - 1
-            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-            if det < 0 or doc[det].lower_ not in DETERMINERS:
-                continue
-            if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-", ",")):
-                continue  # "the CJTF-OIR spokesman, Col. X": the name comes; roles.py has it
-            holders = [
-                key for key, held in roles.items()
-                if any(r.title == tok.lower_ and r.organisation_key == body.key for r in held)
-            ]
-            span = doc[det : tok.i + 1]
-            s, e = ctx.span_chars(para, span)
-            name = doc[body.token_start : tok.i + 1].text
-            key = holders[0] if len(holders) == 1 else f"actor:{name.lower()}"
-            found.append(Candidate(
-                s, e, span.text, "PERSON", para, det, tok.i + 1, canonical=name, key=key,
-                strong=True, form="nominal", method="description" if holders else "rule",
+    for para, i in sorted(bodies):  # the tokens right after a body's name, in text order
+        doc, body = ctx.docs[para], bodies[para, i]
+        if i >= len(doc):
+            continue
+        tok = doc[i]
+        if tok.lower_ not in nouns or tok.text != tok.lower_:
+            continue
+        det = body.token_start - 1
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if det < 0 or doc[det].lower_ not in DETERMINERS:
+            continue
+        if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-", ",")):
+            continue  # "the CJTF-OIR spokesman, Col. X": the name comes; roles.py has it
+        holders = [
+            key for key, held in roles.items()
+            if any(r.title == tok.lower_ and r.organisation_key == body.key for r in held)
+        ]
+        span = doc[det : tok.i + 1]
+        s, e = ctx.span_chars(para, span)
+        name = doc[body.token_start : tok.i + 1].text
+        key = holders[0] if len(holders) == 1 else f"actor:{name.lower()}"
+        found.append(Candidate(
+            s, e, span.text, "PERSON", para, det, tok.i + 1, canonical=name, key=key,
+            strong=True, form="nominal", method="description" if holders else "rule",
+        ))
+        if not holders:
+            sentence_start, sentence_end = ctx.sentence_bounds(s)
+            new_roles.setdefault(key, []).append(RoleFact(
+                tok.lower_, body.key, body.text, sentence_start, sentence_end, cue="title",
             ))
-            if not holders:
-                sentence_start, sentence_end = ctx.sentence_bounds(s)
-                new_roles.setdefault(key, []).append(RoleFact(
-                    tok.lower_, body.key, body.text, sentence_start, sentence_end, cue="title",
-                ))
     return found, new_roles
