@@ -30,6 +30,7 @@ from app.nlp.roles import collect_roles, descriptions
 from app.nlp.runner import Decision, Found, Step
 from app.nlp.surnames import place_surnames
 from app.nlp.titles import (
+    lower_case_offices,
     speaker_labels,
     split_names,
     title_mentions,
@@ -129,7 +130,10 @@ def titles_alone(ctx: ArticleContext, found: Found) -> Decision:
         if c.key and c.key not in roles and c.canonical:
             start, end = ctx.sentence_bounds(c.start)
             roles[c.key] = [RoleFact(c.canonical.lower(), None, None, start, end, cue="title")]
-    return Decision(add=by_title, drop=not_names, roles=roles)
+    offices, office_roles = lower_case_offices(ctx, found.mentions, roles)
+    for key, facts in office_roles.items():
+        roles[key] = roles.get(key, []) + facts
+    return Decision(add=by_title + offices, drop=not_names, roles=roles)
 
 
 def office_holders(ctx: ArticleContext, found: Found) -> Decision:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from app.nlp.context import ArticleContext, Candidate, doc_text
-from app.nlp.knowledge import lexicon
+from app.nlp.knowledge import lexicon, words
 from app.nlp.linking import BODY_LABELS
 from app.nlp.title_lookup import office_at
 from app.nlp.types import RoleFact
@@ -71,6 +71,89 @@ def title_mentions(
                     ))
             i = end
     return found, dropped
+
+
+OFFICE_PREFIXES = {"deputy", "acting"}
+# whose office a title of this service or sector is in: the text's one body of this label
+SERVICE_LABELS = {"army": "UNIT_ARMY", "military": "UNIT_ARMY", "navy": "UNIT_ARMY",
+                  "police": "UNIT_POLICE"}
+
+
+def _office_words(doc: Doc, i: int) -> tuple[int, list[str]] | None:
+    """A lower-case office at token ``i`` (after "the"): "[deputy] minister of defence",
+    "chief of army staff", "[deputy] commander of joint operations" (an *of*-phrase with no
+    determiner: a fixed title, not "the director of the agency"), "defence minister", "army
+    chief". Its end and its words."""
+    heads, sectors = words("office_heads"), words("body_sectors") | words("service_words")
+    j = i + 1 if doc[i].lower_ in OFFICE_PREFIXES else i
+    if j < len(doc) and doc[j].text in heads and j + 1 < len(doc) and doc[j + 1].text == "of":
+        k = j + 2
+        while k < len(doc) and k < j + 5 and doc[k].is_alpha and doc[k].is_lower and (
+            doc[k].pos_ in ("NOUN", "ADJ", "PROPN") and doc[k].lower_ not in heads
+        ):
+            k += 1
+        if k > j + 2 and (k == j + 3 or doc[k - 1].pos_ == "NOUN"):
+            return k, [t.text for t in doc[i:k]]
+        return None
+    k = j
+    while k < len(doc) and k < j + 2 and doc[k].text in sectors:
+        k += 1
+    if k > j and k < len(doc) and doc[k].text in heads and doc[k].text in ("minister", "chief",
+                                                                          "secretary"):
+        return k + 1, [t.text for t in doc[i : k + 1]]
+    return None
+
+
+def lower_case_offices(
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[RoleFact]]
+) -> tuple[list[Candidate], dict[str, list[RoleFact]]]:
+    """ "the chief of army staff had ordered an inquiry": an office in lower case, used alone,
+    that no one in the text is said to hold (no role with its head noun), is an actor named by
+    the title, who holds it (a role in the text's one army for an army office, in its one
+    government for a minister's). Returns the mentions and their roles."""
+    heads = words("office_heads")
+    held = {r.title.split()[-1] for facts in roles.values() for r in facts}
+    held |= {w for facts in roles.values() for r in facts for w in r.title.split()}
+    taken = {(c.para, c.token_start) for c in cands}
+    found: list[Candidate] = []
+    new_roles: dict[str, list[RoleFact]] = {}
+    for para, doc in enumerate(ctx.docs):
+        for det in doc:
+            if det.lower_ != "the" or det.i + 1 >= len(doc):
+                continue
+            office = _office_words(doc, det.i + 1)
+            if office is None:
+                continue
+            end, title = office
+            head = next(w for w in title if w in heads)
+            nxt = doc[end] if end < len(doc) else None
+            if head in held or (para, det.i + 1) in taken or (
+                nxt is not None and (nxt.pos_ == "PROPN" or nxt.text == ",")
+                and any(t.pos_ == "PROPN" for t in doc[end : end + 4])
+            ):
+                continue  # held by someone named, or named right after ("…, Lt. Gen. X")
+            span = doc[det.i : end]
+            s, e = ctx.span_chars(para, span)
+            canonical = " ".join(title)
+            key = f"actor:{canonical}"
+            found.append(Candidate(
+                s, e, span.text, "PERSON", para, det.i, end, canonical=canonical, key=key,
+                strong=True, form="nominal", method="rule",
+            ))
+            service = next((w for w in title if w in SERVICE_LABELS), None)
+            label = SERVICE_LABELS[service] if service else (
+                "GOVERNMENT" if head == "minister" else None)
+            bodies = {
+                c.key: c for c in cands if c.key and c.label == label
+                and (service is None or service in c.text.lower())
+            }
+            body = next(iter(bodies.values())) if len(bodies) == 1 else None
+            sentence_start, sentence_end = ctx.sentence_bounds(s)
+            new_roles.setdefault(key, []).append(RoleFact(
+                canonical, body.key if body else None, body.text if body else None,
+                sentence_start, sentence_end, cue="title",
+            ))
+    return found, new_roles
 
 
 def split_names(

@@ -65,3 +65,30 @@ def test_group_phrases_of_statements_are_actors(nlp: "Language") -> None:
     assert kinds["international community"][0] == "actor"
     assert kinds["Iraqi opposition"][0] == "actor"
     assert kinds["Coalition partners"][0] == "actor"
+
+
+def test_a_lower_case_office_alone_is_an_actor_holding_it(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The convoy was ambushed near Damboa. In Abuja, the chief of army staff ordered an "
+        "inquiry into the losses of the Nigerian army, and the defence minister promised "
+        "new vehicles."
+    ))
+    chief = next(e for e in x.entities if e.name == "chief of army staff")
+    assert (chief.type, chief.kind) == ("actor", "person")
+    assert [(r.title, r.organisation_name) for r in chief.roles] == [
+        ("chief of army staff", "Nigerian army")
+    ]
+    assert any(e.name == "defence minister" for e in x.entities)
+
+
+def test_an_office_with_a_body_after_of_or_its_holder_named_is_no_new_actor(
+    nlp: "Language",
+) -> None:
+    x = extract(nlp, normalise_text(
+        "The raid was supervised by the director of the agency, Lt. Gen. Walid Kareem "
+        "Hassan, who said the suspects had confessed. The deputy commander of joint "
+        "operations visited the town on Monday."
+    ))
+    names = {e.name for e in x.entities}
+    assert not any(n.startswith("director") for n in names)
+    assert "deputy commander of joint operations" in names
