@@ -213,12 +213,24 @@ ACTORS = [
         ],
     ),
     ("the Kurdistan Workers’ Party", [("Kurdistan Workers’ Party", "ARMED_GROUP", "PKK")]),
+    # a force organised in numbered brigades: a unit (army), as GUIDELINES.md has it
+    ("the Libyan National Army", [("Libyan National Army", "UNIT_ARMY", "Libyan National Army")]),
     (
-        "the Libyan National Army",
+        "fighters of the Group for the Support of Islam and Muslims",
         [
-            ("Libyan National Army", "ARMED_GROUP", "Libyan National Army"),
+            (
+                "Group for the Support of Islam and Muslims",
+                "ARMED_GROUP",
+                "Jama'at Nusrat al-Islam wal-Muslimin",
+            ),
         ],
     ),
+    ("a FAMa patrol", [("FAMa", "UNIT_ARMY", "Malian Armed Forces")]),
+    ("the Stability Support Apparatus", [
+        ("Stability Support Apparatus", "UNIT_MILITIA", "Stability Support Apparatus"),
+    ]),
+    ("families who fled from Tessit", [("Tessit", "CITY", "Tessit")]),
+    ("schoolgirls abducted from Chibok", [("Chibok", "CITY", "Chibok")]),
     ("the Iraqi government", [("Iraqi government", "GOVERNMENT", "Government of Iraq")]),
     ("the Interior Ministry", [("Interior Ministry", "GOVERNMENT", "Ministry of Interior")]),
     (
