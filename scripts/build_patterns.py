@@ -270,17 +270,29 @@ HEZBOLLAH = SPELLINGS["Hezbollah"]
 ASAIB = SPELLINGS["Asa'ib"]
 SHAABI = SPELLINGS["Shaabi"]
 
-# Kata'ib X groups: name after "Kata'ib" -> id.
-KATAIB_GROUPS = {
-    "Kata'ib Hezbollah": [[orth(*HEZBOLLAH)]],
-    "Kata'ib Sayyid al-Shuhada": [
-        [orth("Sayyid", "Sayed", "Sayyed", "Seyyed", "Sayid"), orth("al", "Al", "ash", "Ash"),
-         orth("-", op="?"), orth("Shuhada", "Shuhadaa", "Shohada", "Shouhada", "Shuhadah")],
-    ],
-    "Kata'ib al-Imam Ali": [[orth("al", "Al"), orth("-", op="?"), orth("Imam"), orth("Ali")]],
-    "Kata'ib Jund al-Imam": [[orth("Jund"), orth("al", "Al"), orth("-", op="?"), orth("Imam")]],
-    "Kata'ib Babiliyun": [[orth("Babiliyun", "Babiliyoun", "Babylon")]],
+
+
+def _token(spec: Any) -> Token:
+    """A token of a data file: a list of spellings, {"spellings": <list of spellings.json>}
+    or {"orth": [...], "op": "?"}."""
+    if isinstance(spec, list):
+        return orth(*spec)
+    if "spellings" in spec:
+        return orth(*SPELLINGS[spec["spellings"]])
+    return orth(*spec["orth"], op=spec.get("op"))
+
+
+# Kata'ib X groups: the tokens after "Kata'ib" -> id (forms/kataib_groups.json).
+KATAIB_GROUPS: dict[str, list[list[Token]]] = {
+    id_: [[_token(t) for t in tail] for tail in tails]
+    for id_, tails in read_json("kataib_groups").items() if not id_.startswith("_")
 }
+GOVERNMENT_SEATS: dict[str, str] = {
+    seat: country for seat, country in read_json("government_seats").items()
+    if not seat.startswith("_")
+}
+GROUP_NAME_NOUNS = read_words("group_name_nouns")
+HOUTHI_SPELLINGS = read_words("houthi_spellings")
 
 # Ordinal and numbered formations.
 ORDINAL: Token = {"TEXT": {"REGEX": r"^\d{1,3}(st|nd|rd|th)$"}}
@@ -385,15 +397,8 @@ def actors(b: Builder) -> None:
     b.tokens("ARMED_GROUP", [orth(*ASAIB)], aah)
     for art in ([orth("al", "Al")], [orth("al", "Al"), HYPHEN]):
         b.tokens("ARMED_GROUP", [orth(*ASAIB), orth("Ahl", "ahl"), *art, orth("Haq", "Haqq")], aah)
-    for name in ("AAH", "League of the Righteous", "Asaib al-Haq"):
-        for form in variants(name):
-            b.phrase("ARMED_GROUP", form, aah)
     b.tokens(
-        "ARMED_GROUP",
-        [orth("Houthi", "Huthi", "Hothi"),
-         lower("rebels", "movement", "militia", "militias", "group", "insurgents", "forces",
-               "fighters")],
-        "Houthis",
+        "ARMED_GROUP", [orth(*HOUTHI_SPELLINGS), lower(*GROUP_NAME_NOUNS)], "Houthis"
     )
 
     b.table("GOVERNMENT", GOVERNMENT)
@@ -404,14 +409,8 @@ def actors(b: Builder) -> None:
         gov = f"Government of {the}{country}"
         for form in (f"{adj} government", f"{adj} Government", gov, gov.lower()[:1] + gov[1:]):
             b.phrase("GOVERNMENT", form, gov)
-    for seat, country in (("Baghdad", "Iraq"), ("Kabul", "Afghanistan"), ("Tehran", "Iran"),
-                          ("Ankara", "Turkey"), ("Riyadh", "Saudi Arabia")):
+    for seat, country in GOVERNMENT_SEATS.items():
         b.phrase("GOVERNMENT", f"{seat} government", f"Government of {country}")
-    b.phrase("GOVERNMENT", "Iranian regime", "Government of Iran")
-    for form in ("Afghan parliament", "Afghan Parliament"):
-        b.phrase("GOVERNMENT", form, "Afghan parliament")
-    for form in ("Libyan parliament", "Libyan Parliament"):
-        b.phrase("GOVERNMENT", form, "House of Representatives")
     for id_, words in MINISTRY_WORDS.items():
         b.tokens(
             "GOVERNMENT",
