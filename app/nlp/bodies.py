@@ -6,7 +6,7 @@ from spacy.tokens import Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import words
-from app.nlp.mentions import AFFIX_TOKEN
+from app.nlp.mentions import AFFIX_TOKEN, state_body_name
 
 ORGANISATION_HEADS = frozenset({"office", "agency", "committee"})
 
@@ -33,7 +33,11 @@ def body_descriptions(
             words_ = " ".join(t.lower_ for t in span[1:] if t.dep_ != "poss" and t.lower_ != "’s")
             key = same[0].key if same and same[0].key else f"actor:{words_}"
             canonical = same[0].canonical if same else words_
-            label = "ORGANISATION" if head.lower_ in ORGANISATION_HEADS else "GOVERNMENT"
+            organisation = head.lower_ in ORGANISATION_HEADS
+            if organisation and not state_body_name(span, lower_only=True):
+                label = "ORGANISATION"
+            else:
+                label = "GOVERNMENT"  # "the state emergency management agency"
             found.append(Candidate(
                 start, end, span.text, label, para, span.start, span.end, canonical,
                 strong=True, key=key, form="nominal", method="description",

@@ -351,6 +351,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 continue  # "Civilians" opening a sentence is a common noun
         if not strong:
             label = _keyword_label(span, label)
+            if label == "ORGANISATION" and state_body_name(span):
+                label = "GOVERNMENT"
         of_label = _label_from_of_phrase(doc, span.start)
         if of_label is not None and (
             not strong
@@ -466,6 +468,15 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
     return found
 
 
+def state_body_name(span: Span, lower_only: bool = False) -> bool:
+    """ "Federal Intelligence and Investigations Agency", "the state emergency management
+    agency": a word of the state before the head makes a state's body, not an organisation
+    (``lower_only``: in a description, only a lower-case word counts; "State" in "the Islamic
+    State-run office" is a group's name)."""
+    markers = word_list("state_markers")
+    return any(t.lower_ in markers and (t.is_lower or not lower_only) for t in span[:-1])
+
+
 NAME_CONNECTORS = {"of", "for", "in", "the", "al", "el", "-", "on", "bin", "abu"}
 
 
@@ -500,6 +511,8 @@ def name_run_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             )
             if label == "UNIT_FORCES" and not first_head:
                 label = _unit_label(span)
+            if label == "ORGANISATION" and state_body_name(span):
+                label = "GOVERNMENT"  # "the Federal Intelligence and Investigations Agency"
             found.append(Candidate(start, stop, span.text, label, para, i, end, None, True))
         i = j
     return found
@@ -603,11 +616,13 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 start -= 2
             else:
                 break
-        while (
-            start > 0
-            and doc[start - 1].pos_ == "PROPN"
-            and doc[start - 1].ent_type_
-            in ("GPE", "LOC", "FAC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY")
+        while start > 0 and (
+            (
+                doc[start - 1].pos_ == "PROPN"
+                and doc[start - 1].ent_type_
+                in ("GPE", "LOC", "FAC", "CITY", "PROVINCE", "DISTRICT", "COUNTRY")
+            )
+            or lower_case_place(doc[start - 1].text) is not None
         ):
             start -= 1
         if start == token.i:
@@ -624,6 +639,17 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             )
         )
     return found
+
+
+def lower_case_place(word: str) -> KnownName | None:
+    """ "anbar" in "the anbar provincial council": a place's name written in lower case (some
+    outlets and translations write a whole body so), known when capitalised."""
+    if not word.isalpha() or not word.islower() or len(word) < 4:
+        return None
+    known = lookup(word.capitalize())
+    if known is None or DOMAIN_LABELS.get(known.label, ("",))[0] != "location":
+        return None
+    return known
 
 
 def _unit_label(span: Span) -> str:
@@ -653,7 +679,7 @@ def nested_places(ctx: ArticleContext, outer: Candidate) -> list[Candidate]:
             if i == outer.token_start and j == outer.token_end:
                 continue  # the whole outer span
             span = doc[i:j]
-            known = lookup(span.text)
+            known = lookup(span.text) or (lower_case_place(span.text) if j == i + 1 else None)
             if known and DOMAIN_LABELS.get(known.label, ("",))[0] == "location":
                 best = (span, known)
                 break

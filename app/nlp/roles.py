@@ -167,8 +167,10 @@ def roles_of(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> list[
             child.pos_ == "NOUN" or _capitalised_title(child)
         ):
             subtree = doc[child.left_edge.i : child.right_edge.i + 1]
-            org = None
-            for prep in child.rights:
+            # "X, the United Nations Special Representative for Libya": the body before the
+            # title is the employer; "for Libya" is the portfolio
+            org = _premodifier_body(ctx, c.para, child, cands)
+            for prep in child.rights if org is None else ():
                 if prep.lower_ in ROLE_PREPS:
                     org = _org_in(ctx, c.para, doc[prep.i : prep.right_edge.i + 1], cands)
                     if org:

@@ -252,6 +252,10 @@ def unnamed_office_holders(
             continue
         if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-", ",")):
             continue  # "the CJTF-OIR spokesman, Col. X": the name comes; roles.py has it
+        if det > 0 and doc[det - 1].text == "," and any(
+            c.para == para and c.label == "PERSON" and c.token_end == det - 1 for c in cands
+        ):
+            continue  # "X, the WHO representative in Libya": X's apposition; roles.py has it
         holders = [
             key for key, held in roles.items()
             if any(r.title == tok.lower_ and r.organisation_key == body.key for r in held)

@@ -125,3 +125,34 @@ def test_an_agency_named_by_its_work_in_lower_case_is_a_body(nlp: "Language") ->
     assert body is not None and "the agency" in {m.text for m in body.mentions}
     person = next(e for e in x.entities if e.name == "Amina Yusuf")
     assert [(r.title, r.organisation_key) for r in person.roles] == [("spokeswoman", body.key)]
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        ("The Federal Intelligence and Investigations Agency arrested five men in Rutba. "
+         "The agency said they had confessed.", "Federal Intelligence and Investigations Agency"),
+        ("Amina Bello, a spokeswoman for the state emergency management agency, said the "
+         "agency had registered new arrivals.", "the state emergency management agency"),
+    ],
+)
+def test_an_agency_of_the_state_is_a_government_body(
+    nlp: "Language", text: str, body: str
+) -> None:
+    x = run(nlp, text)
+    agency = entity_of(x, body)
+    assert agency is not None and (agency.type, agency.kind) == ("actor", "government")
+    assert {"The agency", "the agency"} & {m.text for m in agency.mentions}
+
+
+def test_an_international_agency_stays_an_organisation(nlp: "Language") -> None:
+    x = run(nlp, "The U.N. refugee agency said 4,000 people had fled. The agency asked for aid.")
+    agency = entity_of(x, "The agency")
+    assert agency is not None and agency.kind == "organisation"
+
+
+def test_a_body_written_all_in_lower_case_keeps_its_place(nlp: "Language") -> None:
+    x = run(nlp, "Members of the anbar provincial council met the governor in Ramadi.")
+    council = next(e for e in x.entities if e.kind == "government")
+    assert "anbar provincial council" in council.mentions[0].text
+    assert council.type == "actor"

@@ -47,6 +47,11 @@ def roles(nlp: "Language", text: str, person: str) -> dict[str, str | None]:
          "Mohamed Hamdan Dagalo", "leader", "Rapid Support Forces"),
         ("Omar Farouk Wahidi took command of the 9th Division in 2019.",
          "Omar Farouk Wahidi", "commander", "9th Division"),
+        # the body in a title after the name, not the portfolio's country
+        ("\u201cThe fighting must stop,\u201d said Lena Marsh, the United Nations Special "
+         "Envoy for Yemen, on Monday.", "Lena Marsh", "Special Envoy", "United Nations"),
+        ("\u201cClinics are not targets,\u201d said Omar Haddad Saleh, the WHO representative "
+         "in Somalia.", "Omar Haddad Saleh", "representative", "WHO"),
     ],
 )
 def test_the_organisation_of_a_role(

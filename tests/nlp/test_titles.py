@@ -92,3 +92,13 @@ def test_an_office_with_a_body_after_of_or_its_holder_named_is_no_new_actor(
     names = {e.name for e in x.entities}
     assert not any(n.startswith("director") for n in names)
     assert "deputy commander of joint operations" in names
+
+
+def test_a_body_and_job_in_apposition_to_a_name_is_that_person(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "\u201cClinics are not targets,\u201d said Omar Haddad Saleh, the WHO representative "
+        "in Somalia."
+    ))
+    people = [e for e in x.entities if e.kind == "person"]
+    assert [e.name for e in people] == ["Omar Haddad Saleh"]
+    assert "the WHO representative" in {m.text for m in people[0].mentions}
