@@ -353,6 +353,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = _keyword_label(span, label)
             if label == "ORGANISATION" and state_body_name(span):
                 label = "GOVERNMENT"
+            if label == "ORGANISATION" and _particle_name(span):
+                label = "PERSON"  # "Ousmane Ag Alhassane"
         of_label = _label_from_of_phrase(doc, span.start)
         if of_label is not None and (
             not strong
@@ -466,6 +468,14 @@ def designator_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             Candidate(start, stop, span.text, label, para, span.start, span.end, None, True)
         )
     return found
+
+
+def _particle_name(span: Span) -> bool:
+    """Capitalised parts with "Ag", "Ould" or "bin" between them: a personal name."""
+    particles = word_list("name_particles")
+    inner = [t for t in span[1:-1] if t.lower_ in particles]
+    others = [t for t in span if t.lower_ not in particles]
+    return bool(inner) and len(others) >= 2 and all(t.is_title for t in others)
 
 
 def state_body_name(span: Span, lower_only: bool = False) -> bool:

@@ -87,3 +87,16 @@ def test_us_leading_a_units_name_is_a_mention_of_the_country(nlp: "Language") ->
     assert len(us) == 1 and [m.text for m in us[0].mentions] == ["U.S.", "U.S."]
     names = {m.text for e in x.entities for m in e.mentions}
     assert {"U.S. Africa Command", "U.S. Army"} <= names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Its spokesman, Ousmane Ag Alhassane, said the front had no part in the attack.",
+        "The mayor, Sidi Ould Cheikh Ahmed, said the road was cut.",
+    ],
+)
+def test_a_name_with_a_son_of_particle_is_a_person(nlp: "Language", text: str) -> None:
+    x = extract(nlp, normalise_text(text))
+    named = [e for e in x.entities if " Ag " in e.name or " Ould " in e.name]
+    assert [(e.type, e.kind) for e in named] == [("actor", "person")]
