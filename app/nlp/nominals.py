@@ -256,6 +256,12 @@ def _named_by_head(
         last_words = {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
         if c.form == "name" and last_words & {head, singular, singular + "s"}:
             return c
+        if c.form == "name" and any(
+            name.lower().endswith(" " + ending)
+            for name in (c.text, c.canonical) if name
+            for ending in lexicon()["head_synonyms"].get(head, ())
+        ):
+            return c  # "the army" after "the Malian Armed Forces"
         if c.form == "name" and c.label in BODY_LABELS and _word_of_name(head, c, capitalised):
             return c
         if _described_body(c) and head == c.text.lower().split()[-1]:

@@ -89,7 +89,12 @@ def _described_body(
         ]
         noun = tok.lower_
         # "the ministry" for "the Ministry of Interior", "the embassy" for "the British Embassy"
-        same_head = [c for c in named if noun in c.text.lower().split()]
+        endings = lexicon()["head_synonyms"].get(noun, ())
+        same_head = [
+            c for c in named
+            if noun in c.text.lower().split()
+            or any(c.text.lower().endswith(" " + ending) for ending in endings)
+        ]  # "the army's spokesman" after "the Malian Armed Forces"
         if same_head:
             return same_head[-1]
         if noun in lexicon()["group_nominals"]:

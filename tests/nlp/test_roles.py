@@ -52,6 +52,10 @@ def roles(nlp: "Language", text: str, person: str) -> dict[str, str | None]:
          "Envoy for Yemen, on Monday.", "Lena Marsh", "Special Envoy", "United Nations"),
         ("\u201cClinics are not targets,\u201d said Omar Haddad Saleh, the WHO representative "
          "in Somalia.", "Omar Haddad Saleh", "representative", "WHO"),
+        # "the army" for a force named "Armed Forces"
+        ("The Burkinabe Armed Forces said the convoy was attacked near Djibo. The army's "
+         "spokesman, Capt. Issa Kabore Ouedraogo, said 12 soldiers died.",
+         "Issa Kabore Ouedraogo", "spokesman", "Burkinabe Armed Forces"),
     ],
 )
 def test_the_organisation_of_a_role(
