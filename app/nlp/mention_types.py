@@ -36,7 +36,11 @@ def mention_type(span: Span, entity_type: str, kind: str) -> str | None:
 def _dateline(span: Span) -> bool:
     """ "KANDAHAR, Afghanistan — ...": a place heading a report is where it was filed."""
     doc = span.doc
-    if span.start != 0 or span.end >= len(doc) or doc[span.end].text not in (",", "—", "-"):
+    if span.end >= len(doc) or doc[span.end].text not in (",", "—", "–", "-"):
+        return False
+    # the dateline's first place or one after it: "BAMAKO, Mali —"
+    if span.start > 5 or any(not (t.text == "," or t.is_title or t.is_upper)
+                             for t in doc[: span.start]):
         return False
     # a dash closes the dateline soon after ("KANDAHAR, Afghanistan —"); a sentence that
     # opens on a list of places ("Chad, Niger and Cameroon have ...") has none
@@ -44,6 +48,8 @@ def _dateline(span: Span) -> bool:
 
 
 def _after_place_preposition(span: Span) -> bool:
+    if span.root.dep_ == "poss":
+        return False  # "answers to Russia's defence ministry": the ministry is the object
     first = span[0]
     while first.i > 0 and first.nbor(-1).lower_ in ("the", ","):
         first = first.nbor(-1)
