@@ -432,18 +432,24 @@ def actors(b: Builder) -> None:
 
 
 LANDFORM_HEADS = read_words("landform_heads")
+LANDFORM_DESIGNATORS = read_words("landform_designators")
 
 
 def landforms(b: Builder) -> None:
     """Unknown ranges, valleys and forests by their head ("the Cal Madow mountains"), and
-    lakes by "Lake" ("Lake Kivu"). The words of known region names are left out, so no
+    lakes, wadis and mountains by a designator before the name ("Lake Kivu", "Wadi
+    Qadisiya", forms/landform_designators.txt). The words of known region names are left out, so no
     generic pattern ties with a known name."""
     known = {w for _, names in parse_table(REGION) for n in names for w in _tokenize(n)}
     name = title({w for w in known if w[:1].isupper()})
     for head in LANDFORM_HEADS:
         b.tokens("REGION", [name, orth(head)])
         b.tokens("REGION", [name, name, orth(head)])
-    b.tokens("REGION", [orth("Lake"), name])
+    # nor the words of a known district's name ("Wadi Barada")
+    districts = {w for _, names in parse_table(DISTRICT) for n in names for w in _tokenize(n)}
+    after = title({w for w in known | districts if w[:1].isupper()})
+    for designator in LANDFORM_DESIGNATORS:
+        b.tokens("REGION", [orth(designator), after])  # "Lake Kivu", "Wadi Qadisiya"
 
 
 def tribes(b: Builder, places: list[str]) -> None:

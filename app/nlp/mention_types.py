@@ -48,8 +48,6 @@ def _dateline(span: Span) -> bool:
 
 
 def _after_place_preposition(span: Span) -> bool:
-    if span.root.dep_ == "poss":
-        return False  # "answers to Russia's defence ministry": the ministry is the object
     first = span[0]
     while first.i > 0 and first.nbor(-1).lower_ in ("the", ","):
         first = first.nbor(-1)

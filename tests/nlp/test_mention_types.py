@@ -37,7 +37,6 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("KIRKUK, Iraq \u2014 Gunmen attacked a checkpoint on Sunday.", "KIRKUK", "location"),
         ("KIRKUK, Iraq \u2014 Gunmen attacked a checkpoint on Sunday.", "Iraq", "location"),
         ("NIAMEY, Niger \u2014 Soldiers were killed near the border.", "Niger", "location"),
-        ("The brigade answers to Russia\u2019s defence ministry.", "Russia", "actor"),
         ("The convoy drove to Mosul\u2019s airport before dawn.", "Mosul", "location"),
         ("U.S. forces remain at the base, officials said.", "U.S.", "location"),
         ("Negotiators said the talks with Iran resumed on Friday.", "Iran", "actor"),

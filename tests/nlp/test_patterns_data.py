@@ -413,6 +413,10 @@ PLACES = [
         ],
     ),
     ("Coalition Jets Strike Tal Afar Airport", [("Tal Afar Airport", "FACILITY", "")]),
+    # a landform named by a designator before its name
+    ("cells in the Wadi Qadisiya area", [("Wadi Qadisiya", "REGION", "")]),
+    ("the Wadi Houran area", [("Wadi Houran", "REGION", "Wadi Hauran")]),
+    ("fighting near Jebel Marra", [("Jebel Marra", "REGION", "")]),
 ]
 
 NOTHING = [
