@@ -8,10 +8,11 @@ library.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.library import HIGHEST_CHAR, fold
 from app.models import (
@@ -19,6 +20,7 @@ from app.models import (
     Entity,
     LibraryComention,
     LibraryEntity,
+    LibraryName,
     LibraryTerm,
     Mention,
     Quote,
@@ -26,62 +28,120 @@ from app.models import (
 )
 
 
-def aliases_of(entity: LibraryEntity) -> list[str]:
+@dataclass(frozen=True)
+class LibraryEntitySummary:
+    """A library entity as the directory lists it: plain values, no ORM object."""
+
+    id: int
+    name: str
+    type: str
+    kind: str
+    article_count: int
+    mention_count: int
+    aliases: list[str]  # the other names its article entities carry, most used first
+
+
+def aliases_of(entity: LibraryEntity | LibraryEntitySummary) -> list[str]:
     """The other names its article entities carry, most used first."""
+    if isinstance(entity, LibraryEntitySummary):
+        return entity.aliases
     return [n.name for n in entity.names if n.name != entity.name and n.uses > 0]
 
 
-def _directory(q: str | None, type_: str | None) -> Select[tuple[LibraryEntity]] | None:
-    query = select(LibraryEntity).where(LibraryEntity.article_count > 0)
-    if type_:
-        query = query.where(LibraryEntity.type == type_)
-    if q is not None and q.strip():
-        folded = fold(q)[:300]
-        if not folded:
-            return None  # only punctuation or particles: nothing can match
-        query = query.where(
-            LibraryEntity.id.in_(
-                select(LibraryTerm.library_id).where(
-                    LibraryTerm.term >= folded, LibraryTerm.term < folded + HIGHEST_CHAR
-                )
-            )
-        )
-    return query
+# Statements are built once (per shape) and executed with bound values: a statement object
+# keeps its compiled form's cache key, so a request neither rebuilds nor re-keys it (building
+# and keying them cost more than running them).
+
+
+@cache
+def _directory(has_q: bool, has_type: bool) -> Select[Any]:
+    """A page of the directory with its names (aliases) joined on, one statement: the page's
+    entities (most articles first) in a subquery with the total as a window count over the
+    filtered rows, before the limit; then each one's other names, most used first."""
+    le, ln = LibraryEntity.__table__, LibraryName.__table__  # type: ignore[attr-defined]
+    page = select(le.c.id, le.c.name, le.c.type, le.c.kind, le.c.article_count,
+                  le.c.mention_count, func.count().over().label("total")
+                  ).where(le.c.article_count > 0)
+    if has_type:
+        page = page.where(le.c.type == bindparam("type"))
+    if has_q:
+        page = page.where(le.c.id.in_(
+            select(LibraryTerm.library_id).where(
+                LibraryTerm.term >= bindparam("folded"), LibraryTerm.term < bindparam("above"))
+        ))
+    rows = (page.order_by(le.c.article_count.desc(), le.c.mention_count.desc(), le.c.id)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+            .subquery("page"))
+    return (
+        select(rows.c.id, rows.c.name, rows.c.type, rows.c.kind, rows.c.article_count,
+               rows.c.mention_count, rows.c.total, ln.c.name.label("alias"))
+        .outerjoin(ln, and_(ln.c.library_id == rows.c.id, ln.c.uses > 0,
+                            ln.c.name != rows.c.name))
+        .order_by(rows.c.article_count.desc(), rows.c.mention_count.desc(), rows.c.id,
+                  ln.c.uses.desc(), ln.c.id)
+    )
 
 
 def list_library(
     session: Session, q: str | None = None, type_: str | None = None, limit: int = 50,
     offset: int = 0,
-) -> tuple[int, list[LibraryEntity]]:
+) -> tuple[int, list[LibraryEntitySummary]]:
     """Library entities, most articles first; ``q`` is a word-prefix of a name or alias,
     matched without case or diacritics ("isla", "al-alwani", "kataib")."""
-    query = _directory(q, type_)
-    if query is None:
-        return 0, []
-    # The total rides on the page's rows (a window count over the filtered rows, before the
-    # limit): one statement rather than two. A page past the end has no row to carry it.
-    rows = session.execute(
-        query.add_columns(func.count().over())
-        .options(selectinload(LibraryEntity.names))
-        .order_by(LibraryEntity.article_count.desc(), LibraryEntity.mention_count.desc(),
-                  LibraryEntity.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    if not rows:
-        total = (session.scalar(select(func.count()).select_from(query.subquery())) or 0
-                 if offset else 0)
-        return total, []
-    return rows[0][1], [entity for entity, _ in rows]
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if type_:
+        params["type"] = type_
+    has_q = q is not None and bool(q.strip())
+    if has_q:
+        assert q is not None
+        folded = fold(q)[:300]
+        if not folded:
+            return 0, []  # only punctuation or particles: nothing can match
+        params |= {"folded": folded, "above": folded + HIGHEST_CHAR}
+    query = _directory(has_q, bool(type_))
+    found: dict[int, LibraryEntitySummary] = {}
+    total = 0
+    for row in session.execute(query, params):
+        entity = found.get(row.id)
+        if entity is None:
+            total = row.total
+            entity = found[row.id] = LibraryEntitySummary(
+                row.id, row.name, row.type, row.kind, row.article_count, row.mention_count, [])
+        if row.alias is not None:
+            entity.aliases.append(row.alias)
+    if not found and offset:
+        # A page past the end has no row to carry the total.
+        return _total(session, has_q, bool(type_), params), []
+    return total, list(found.values())
+
+
+@cache
+def _directory_total(has_q: bool, has_type: bool) -> Select[Any]:
+    le = LibraryEntity.__table__  # type: ignore[attr-defined]
+    query = select(func.count()).select_from(le).where(le.c.article_count > 0)
+    if has_type:
+        query = query.where(le.c.type == bindparam("type"))
+    if has_q:
+        query = query.where(le.c.id.in_(
+            select(LibraryTerm.library_id).where(
+                LibraryTerm.term >= bindparam("folded"), LibraryTerm.term < bindparam("above"))
+        ))
+    return query
+
+
+def _total(session: Session, has_q: bool, has_type: bool, params: dict[str, Any]) -> int:
+    return session.scalar(_directory_total(has_q, has_type), params) or 0
+
+
+_LIBRARY_ENTITY = (select(LibraryEntity).where(LibraryEntity.id == bindparam("library_id"))
+                   .options(joinedload(LibraryEntity.names)))
 
 
 def get_library_entity(session: Session, library_id: int) -> LibraryEntity | None:
     """The library entity, retired ones too (their pages answer 410)."""
     # Its names joined in (one round trip rather than two: this starts every entity page)
     return session.execute(
-        select(LibraryEntity)
-        .where(LibraryEntity.id == library_id)
-        .options(joinedload(LibraryEntity.names))
+        _LIBRARY_ENTITY, {"library_id": library_id}
     ).unique().scalar_one_or_none()
 
 
@@ -113,16 +173,42 @@ def walks_newest_first(session: Session, rows: int, wanted: int) -> bool:
     # The library's size as its newest article's id: ids are never reused, so it is the
     # count but for deleted articles (which only ever tip the choice towards sorting), and it
     # is one index lookup where count(*) reads the whole index, on every page of a timeline.
-    total = session.scalar(select(func.max(Article.id))) or 0
+    total = session.scalar(_NEWEST_ID) or 0
     return rows**2 >= WALK_FACTOR * wanted * total
 
 
-def _library_id_is(walk: bool, library_id: int) -> ColumnElement[bool]:
-    """``entities.library_id = :id``; when walking, written so that no database answers it
-    from ``ix_entities_library_id`` (which would mean a sort of all its rows) but checks it on
-    each article the walk reaches."""
+_NEWEST_ID = select(func.max(Article.id))
+
+
+def _library_id_is(walk: bool) -> ColumnElement[bool]:
+    """``entities.library_id = :library_id``; when walking, written so that no database
+    answers it from ``ix_entities_library_id`` (which would mean a sort of all its rows) but
+    checks it on each article the walk reaches."""
     column = Entity.library_id + 0 if walk else Entity.library_id
-    return column == library_id
+    return column == bindparam("library_id", type_=Integer)
+
+
+@cache
+def _timeline(walk: bool) -> Select[Any]:
+    page = (
+        select(Article.slug, Article.title, Article.published, Article.created_at,
+               Article.id.label("article_id"), Entity.id.label("entity_id"))
+        .select_from(Article)
+        .join(Entity, Entity.article_id == Article.id)
+        .where(_library_id_is(walk))
+        .order_by(*newest_first())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery()
+    )
+    # Mentions counted in the same statement but outside the paged subquery: for this page's
+    # rows only, however many articles name the entity.
+    mentions = (select(func.count()).select_from(Mention)
+                .where(Mention.entity_id == page.c.entity_id).scalar_subquery())
+    return (select(page.c.slug, page.c.title, page.c.published, page.c.created_at,
+                   page.c.entity_id, mentions)
+            .order_by(page.c.published.is_(None), page.c.published.desc(),
+                      page.c.created_at.desc(), page.c.article_id.desc()))
 
 
 def articles_of(session: Session, library_id: int, limit: int = 100, offset: int = 0
@@ -130,27 +216,8 @@ def articles_of(session: Session, library_id: int, limit: int = 100, offset: int
     """The articles that mention it, newest first (published, then added)."""
     entity = session.get(LibraryEntity, library_id)  # loaded by the caller: no query
     walk = walks_newest_first(session, entity.article_count if entity else 0, offset + limit)
-    page = (
-        select(Article.slug, Article.title, Article.published, Article.created_at,
-               Article.id.label("article_id"), Entity.id.label("entity_id"))
-        .select_from(Article)
-        .join(Entity, Entity.article_id == Article.id)
-        .where(_library_id_is(walk, library_id))
-        .order_by(*newest_first())
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    # Mentions counted in the same statement but outside the paged subquery: for this page's
-    # rows only, however many articles name the entity.
-    mentions = (select(func.count()).select_from(Mention)
-                .where(Mention.entity_id == page.c.entity_id).scalar_subquery())
-    rows = session.execute(
-        select(page.c.slug, page.c.title, page.c.published, page.c.created_at,
-               page.c.entity_id, mentions)
-        .order_by(page.c.published.is_(None), page.c.published.desc(),
-                  page.c.created_at.desc(), page.c.article_id.desc())
-    ).all()
+    rows = session.execute(_timeline(walk),
+                           {"library_id": library_id, "limit": limit, "offset": offset})
     return [LibraryArticle(slug, title, published, created, entity_id, count)
             for slug, title, published, created, entity_id, count in rows]
 
@@ -158,6 +225,46 @@ def articles_of(session: Session, library_id: int, limit: int = 100, offset: int
 def newest_first() -> tuple[ColumnElement[Any], ...]:
     return (Article.published.is_(None), Article.published.desc(), Article.created_at.desc(),
             Article.id.desc())
+
+
+def _roles_in() -> Select[Any]:
+    organisation = aliased(Entity)
+    return (
+        select(
+            Role.title,
+            func.coalesce(organisation.name, Role.organisation_name),
+            Article.slug,
+            Entity.id,
+            func.substr(Article.text, Role.start + 1, Role.end - Role.start),
+            Role.start,
+            Role.end,
+        )
+        .join(Entity, Entity.id == Role.entity_id)
+        .join(Article, Article.id == Entity.article_id)
+        .outerjoin(organisation, organisation.id == Role.organisation_id)
+        .where(Role.entity_id.in_(bindparam("ids", expanding=True)))
+        .order_by(*newest_first(), Role.start, Role.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+_ROLES_IN = _roles_in()
+_QUOTES_IN = (
+    select(Quote.id, Quote.text, Article.slug)
+    .join(Article, Article.id == Quote.article_id)
+    .where(Quote.speaker_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*newest_first(), Quote.start, Quote.id)
+    .limit(bindparam("limit", type_=Integer))
+)
+_CO_MENTIONED = (
+    select(LibraryEntity.id, LibraryEntity.name, LibraryEntity.type,
+           LibraryComention.sentences)
+    .join(LibraryEntity, LibraryEntity.id == LibraryComention.other_id)
+    .where(LibraryComention.library_id == bindparam("library_id", type_=Integer),
+           LibraryEntity.article_count > 0)
+    .order_by(LibraryComention.sentences.desc(), LibraryEntity.id)
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 @dataclass(frozen=True)
@@ -177,24 +284,7 @@ def roles_in(session: Session, entity_ids: list[int], limit: int = 100) -> list[
     costs the same however many articles name the entity or state a role of it."""
     if not entity_ids:
         return []
-    organisation = aliased(Entity)
-    rows = session.execute(
-        select(
-            Role.title,
-            func.coalesce(organisation.name, Role.organisation_name),
-            Article.slug,
-            Entity.id,
-            func.substr(Article.text, Role.start + 1, Role.end - Role.start),
-            Role.start,
-            Role.end,
-        )
-        .join(Entity, Entity.id == Role.entity_id)
-        .join(Article, Article.id == Entity.article_id)
-        .outerjoin(organisation, organisation.id == Role.organisation_id)
-        .where(Role.entity_id.in_(entity_ids))
-        .order_by(*newest_first(), Role.start, Role.id)
-        .limit(limit)
-    )
+    rows = session.execute(_ROLES_IN, {"ids": entity_ids, "limit": limit})
     return [LibraryRole(*row) for row in rows]
 
 
@@ -211,13 +301,7 @@ def quotes_in(session: Session, entity_ids: list[int], limit: int = 100
     article first, in text order within an article."""
     if not entity_ids:
         return []
-    rows = session.execute(
-        select(Quote.id, Quote.text, Article.slug)
-        .join(Article, Article.id == Quote.article_id)
-        .where(Quote.speaker_id.in_(entity_ids))
-        .order_by(*newest_first(), Quote.start, Quote.id)
-        .limit(limit)
-    )
+    rows = session.execute(_QUOTES_IN, {"ids": entity_ids, "limit": limit})
     return [LibraryQuote(*row) for row in rows]
 
 
@@ -231,14 +315,7 @@ class CoMention:
 
 def co_mentioned(session: Session, library_id: int, limit: int = 10) -> list[CoMention]:
     """Entities most often named in the same sentences, across the library."""
-    rows = session.execute(
-        select(LibraryEntity.id, LibraryEntity.name, LibraryEntity.type,
-               LibraryComention.sentences)
-        .join(LibraryEntity, LibraryEntity.id == LibraryComention.other_id)
-        .where(LibraryComention.library_id == library_id, LibraryEntity.article_count > 0)
-        .order_by(LibraryComention.sentences.desc(), LibraryEntity.id)
-        .limit(limit)
-    )
+    rows = session.execute(_CO_MENTIONED, {"library_id": library_id, "limit": limit})
     return [CoMention(*row) for row in rows]
 
 

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.anchoring import Anchor
 from app.jobs import JobStatus
-from app.library_reads import aliases_of
+from app.library_reads import LibraryEntitySummary, aliases_of
 from app.models import (
     Article,
     Correction,
@@ -360,7 +360,8 @@ class LibraryEntityOut(BaseModel):
     url: str = Field(description="the library entity's page")
 
     @classmethod
-    def of(cls, entity: LibraryEntity, links: Links) -> "LibraryEntityOut":
+    def of(cls, entity: LibraryEntity | LibraryEntitySummary, links: Links
+           ) -> "LibraryEntityOut":
         return cls(
             id=entity.id, name=entity.name, type=entity.type, kind=entity.kind,
             aliases=aliases_of(entity), article_count=entity.article_count,
