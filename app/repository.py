@@ -2,12 +2,22 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Article, Entity, LibraryEntity, Mention, Quote, Role, Sentence
+from app.models import (
+    Article,
+    Entity,
+    LibraryEntity,
+    Mention,
+    Paragraph,
+    Quote,
+    Role,
+    Sentence,
+)
 
 
 def list_articles(session: Session) -> list[Article]:
@@ -120,8 +130,9 @@ class EntityRow:
     library_article_count: int | None  # None: no library entity
 
 
-@dataclass(frozen=True)
-class MentionRow:
+class MentionRow(NamedTuple):
+    # Named tuples, not dataclasses: an article has hundreds of mentions, and a tuple is
+    # made from a result row in one call.
     id: int
     entity_id: int
     start: int
@@ -134,8 +145,7 @@ class MentionRow:
     confidence: float | None
 
 
-@dataclass(frozen=True)
-class RoleRow:
+class RoleRow(NamedTuple):
     id: int
     entity_id: int
     title: str
@@ -224,11 +234,61 @@ def article_annotations(session: Session, article_id: int) -> ArticleAnnotations
     """Four statements, each walking an index on the article (or its entities)."""
     params = {"article_id": article_id}
     entities = [
-        EntityRow(row.id, row.name, row.type, row.kind, list(row.aliases or []), row.source,
-                  row.method, row.confidence, row.library_id, row.article_count)
-        for row in session.execute(_ENTITIES, params)
+        EntityRow(id_, name, type_, kind, list(aliases or []), source, method, confidence,
+                  library_id, article_count)
+        for id_, name, type_, kind, aliases, source, method, confidence, library_id,
+        article_count in session.execute(_ENTITIES, params)
     ]
-    mentions = [MentionRow(*row) for row in session.execute(_MENTIONS, params)]
-    roles = [RoleRow(*row) for row in session.execute(_ROLES, params)]
+    mentions = list(map(MentionRow._make, session.execute(_MENTIONS, params)))
+    roles = list(map(RoleRow._make, session.execute(_ROLES, params)))
     sentences = [(row.start, row.end) for row in session.execute(_SENTENCES, params)]
     return ArticleAnnotations(entities, mentions, roles, sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphRow:
+    index: int
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What the article page shows of the article itself, as plain values (the page reads
+    no ORM object: loading an Article and its paragraphs through the ORM cost more than the
+    two statements)."""
+
+    id: int
+    slug: str
+    title: str
+    source: str | None
+    published: date | None
+    text: str
+    revision: int
+    paragraphs: list[ParagraphRow]  # in order
+
+
+def _article_text_statements() -> tuple[Select[Any], Select[Any]]:
+    a, p = Article.__table__, Paragraph.__table__  # type: ignore[attr-defined]
+    article = select(a.c.id, a.c.slug, a.c.title, a.c.source, a.c.published, a.c.text,
+                     a.c.revision).where(a.c.slug == bindparam("slug"))
+    paragraphs = (select(p.c.index, p.c.kind, p.c.start, p.c.end)
+                  .where(p.c.article_id == bindparam("article_id", type_=Integer))
+                  .order_by(p.c.index))
+    return article, paragraphs
+
+
+_ARTICLE_TEXT, _PARAGRAPHS = _article_text_statements()
+
+
+def article_text(session: Session, slug: str) -> ArticleText | None:
+    """The article a slug names, with its paragraphs (``get_article`` without the ORM)."""
+    if names_nothing(slug):
+        return None
+    row = session.execute(_ARTICLE_TEXT, {"slug": slug}).one_or_none()
+    if row is None:
+        return None
+    paragraphs = [ParagraphRow(*p) for p in session.execute(_PARAGRAPHS, {"article_id": row.id})]
+    return ArticleText(row.id, row.slug, row.title, row.source, row.published, row.text,
+                       row.revision, paragraphs)

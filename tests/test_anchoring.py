@@ -1,9 +1,17 @@
 """Anchors for corrections: found again after edits elsewhere, never on another passage."""
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.anchoring import Anchor, anchor_range, locate
+from app.anchoring import (
+    Anchor,
+    PassageSelector,
+    TextPositionSelector,
+    TextQuoteSelector,
+    anchor_range,
+    locate,
+)
 
 
 def test_a_repeated_name_is_found_by_its_context() -> None:
@@ -131,3 +139,28 @@ def test_edits_away_from_the_passage_and_its_context_keep_it(
     )
     assume(window_intact)
     assert locate(revised, anchor, trust_position=shift == 0 and revised == original) == moved
+
+
+@given(st.text(max_size=40), st.text(max_size=20), st.text(max_size=20),
+       st.one_of(st.none(), st.tuples(st.integers(0, 10**7), st.integers(0, 10**7))))
+def test_the_query_is_urlencodes(exact: str, prefix: str, suffix: str,
+                                 position: tuple[int, int] | None) -> None:
+    """to_query writes what ``urlencode(..., quote_via=quote)`` wrote, byte for byte."""
+    from urllib.parse import quote, urlencode
+
+    selector = PassageSelector(TextQuoteSelector(exact, prefix, suffix),
+                               TextPositionSelector(*position) if position else None)
+    params: dict[str, str | int] = {"exact": exact}
+    if prefix:
+        params["prefix"] = prefix
+    if suffix:
+        params["suffix"] = suffix
+    if position:
+        params["start"], params["end"] = position
+    try:
+        expected = urlencode(params, quote_via=quote)
+    except UnicodeEncodeError:  # a lone surrogate: neither can encode it
+        with pytest.raises(UnicodeEncodeError):
+            selector.to_query()
+        return
+    assert selector.to_query() == expected

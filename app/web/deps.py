@@ -35,11 +35,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 Slug = Annotated[str, Path(description="the article's slug", examples=["ramadi"])]
 
 
+def article_not_found(slug: str) -> HTTPException:
+    return HTTPException(404, f"no article with slug {slug!r}")
+
+
 def get_article(slug: Slug, session: SessionDep) -> Article:
     """The article a slug names, or 404 (for pages and JSON alike)."""
     article = repo.get_article(session, slug)
     if article is None:
-        raise HTTPException(404, f"no article with slug {slug!r}")
+        raise article_not_found(slug)
     return article
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from app.models import Article
+from app.repository import ArticleText
 from app.web.anchor import PassageSelector
 from app.web.fragments import article_blocks, text_fragment
 
@@ -78,7 +79,7 @@ class Links:
     def quote_in_context(self, slug: str, quote_id: str) -> str:
         return f"{self.article(slug)}?{urlencode({'quote': quote_id})}#q-{_seg(quote_id)}"
 
-    def passage(self, article: Article, start: int, end: int) -> str:
+    def passage(self, article: Article | ArticleText, start: int, end: int) -> str:
         """The article opened on ``text[start:end]``, resolved server-side from a selector."""
         query = PassageSelector.for_range(article.text, start, end).to_query()
         return f"{self.article(article.slug)}?{query}#passage"

@@ -12,11 +12,18 @@ from app import corrections
 from app import repository as repo
 from app.models import Article, Entity, Quote
 from app.nlp.labels import ENTITY_TYPES
-from app.repository import ArticleAnnotations, QuoteMark
+from app.repository import ArticleAnnotations, ArticleText, QuoteMark
 from app.web.anchor import PassageSelector, SelectorError, resolve
 from app.web.auth import is_signed_in
 from app.web.corrections_pages import editing_context
-from app.web.deps import ArticleDep, LinksDep, SessionDep, raise_if_moved
+from app.web.deps import (
+    ArticleDep,
+    LinksDep,
+    SessionDep,
+    Slug,
+    article_not_found,
+    raise_if_moved,
+)
 from app.web.links import Links
 from app.web.presenters.article import has_editor_marks, index_by_type, mention_views
 from app.web.presenters.reader import reader_data, sentence_of, sentences_of
@@ -88,7 +95,7 @@ def _speaker_name(quote: Quote | QuoteMark) -> str:
 
 
 def _selector_highlight(
-    request: Request, article: Article, quotes: list[QuoteMark]
+    request: Request, article: ArticleText, quotes: list[QuoteMark]
 ) -> tuple[Highlight | None, str | None, Notice | None]:
     """The passage to mark from the query string: (highlight, selected quote id, notice)."""
     params = request.query_params
@@ -121,7 +128,7 @@ def _selector_highlight(
     return Highlight(start, end, "passage"), None, Notice("info", message)
 
 
-def _edited_days(session: Session, article: Article, annotations: ArticleAnnotations
+def _edited_days(session: Session, article: ArticleText, annotations: ArticleAnnotations
                  ) -> dict[str, dict[int | str, str]]:
     """The day an editor last changed each entity or mention, as the panel shows it; read
     only when the article has an editor's entity or mention (no query for the others)."""
@@ -132,11 +139,13 @@ def _edited_days(session: Session, article: Article, annotations: ArticleAnnotat
 
 
 @router.get("/articles/{slug}")
-def article_page(
-    article: ArticleDep, request: Request, session: SessionDep, links: LinksDep
-) -> HTMLResponse:
+def article_page(slug: Slug, request: Request, session: SessionDep, links: LinksDep
+                 ) -> HTMLResponse:
     # Readers' pages are built once per revision and kept by app.web.serving.ResponseCache.
-    slug = article.slug
+    # The article as plain rows (ArticleDep's ORM object and its paragraphs cost more).
+    article = repo.article_text(session, slug)
+    if article is None:
+        raise article_not_found(slug)
     annotations = repo.article_annotations(session, article.id)
     quotes = repo.quote_marks(session, article.id)
     sentences = annotations.sentences or [(p.start, p.end) for p in article.paragraphs]

@@ -14,13 +14,16 @@ one ``<span data-quote-selected>`` per run, which keeps the element tree well ne
 """
 
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
-@dataclass(frozen=True)
-class MentionView:
+class MentionView(NamedTuple):
+    # Named tuples: an article page has hundreds of marks, and a tuple is made and read faster
+    # than a frozen dataclass.
     id: int
     entity_id: int
     type: str
@@ -41,8 +44,7 @@ def is_tentative(confidence: float | None) -> bool:
     return confidence is not None and confidence < TENTATIVE_BELOW
 
 
-@dataclass(frozen=True)
-class QuoteView:
+class QuoteView(NamedTuple):
     id: str
     start: int
     end: int
@@ -56,14 +58,6 @@ class Highlight:
     anchor_id: str | None = None  # given to the first piece rendered, for #fragment scrolling
 
 
-@dataclass
-class _Node:
-    item: MentionView | QuoteView | None
-    start: int
-    end: int
-    children: list["_Node"] = field(default_factory=list)
-
-
 Item = MentionView | QuoteView
 
 
@@ -72,26 +66,23 @@ def _order(item: Item) -> tuple[int, int, bool]:
     return item.start, -item.end, isinstance(item, MentionView)
 
 
-def _tree(ordered: list[Item], start: int, end: int) -> _Node:
-    """The items (in ``_order``) that lie within ``start``-``end``, nested."""
-    root = _Node(None, start, end)
-    stack = [root]
-    for item in ordered:
-        if item.start < start or item.end > end or item.start >= item.end:
-            continue
-        while stack[-1] is not root and item.start >= stack[-1].end:
-            stack.pop()
-        parent = stack[-1]
-        if item.end > parent.end:  # crosses its parent: cannot nest
-            continue
-        node = _Node(item, item.start, item.end)
-        parent.children.append(node)
-        stack.append(node)
-    return root
-
-
 def _escaped(text: str) -> str:
-    return escape(text)  # markupsafe's C escaping; a str for the joins below
+    """markupsafe's escaping, character for character (a test holds it to ``escape``), as
+    plain str replacements: the page escapes over a thousand runs, and ``escape`` makes a
+    Markup object of each."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+# Appends the escaped text ``text[start:end]`` to ``out``.
+Runs = Callable[[int, int, list[str]], None]
+
+
+def _plain_runs(text: str) -> Runs:
+    def runs(start: int, end: int, out: list[str]) -> None:
+        if start < end:
+            out.append(_escaped(text[start:end]))
+    return runs
 
 
 class _Runs:
@@ -103,9 +94,6 @@ class _Runs:
         self.anchored: set[str] = set()
 
     def __call__(self, start: int, end: int, out: list[str]) -> None:
-        if not self.highlights:
-            out.append(_escaped(self.text[start:end]))
-            return
         pos = start
         for h in self.highlights:
             s, e = max(h.start, pos), min(h.end, end)
@@ -122,45 +110,82 @@ class _Runs:
         out.append(_escaped(self.text[pos:end]))
 
 
-def _render(node: _Node, runs: _Runs, in_link: bool, out: list[str]) -> None:
-    """Appends the node's HTML to ``out``: strings joined once, at the end (the page has
-    hundreds of marks; formatting each through Markup cost more than the page's queries)."""
-    item = node.item
-    close = ""
-    if isinstance(item, QuoteView):
-        quote_id = _escaped(item.id)
-        selected = " data-quote-selected" if item.selected else ""
-        out.append(f'<span class="quote" id="q-{quote_id}" data-quote-id="{quote_id}"'
-                   f"{selected}>")
-        close = "</span>"
-    elif isinstance(item, MentionView):
-        tentative = " data-tentative" if item.tentative else ""
-        editor = ' data-source="editor"' if item.editor else ""
-        label = item.label + (" — uncertain" if item.tentative else "") + (
-            " — marked by an editor" if item.editor else "")
-        href, type_ = _escaped(item.href), _escaped(item.type)
-        mark = (f'<mark id="m-{_escaped(str(item.id))}" class="mention mention-{type_}" '
-                f'data-entity-id="{_escaped(str(item.entity_id))}" data-type="{type_}"'
-                f'{tentative}{editor} data-href="{href}" title="{_escaped(label)}">')
-        if in_link:
-            out.append(mark)
-            close = "</mark>"
-        else:
-            out.append(f'<a class="mention-link" href="{href}">{mark}')
-            close = "</mark></a>"
-        in_link = True
-    pos = node.start
-    for child in node.children:
-        runs(pos, child.start, out)
-        _render(child, runs, in_link, out)
-        pos = child.end
-    runs(pos, node.end, out)
-    out.append(close)
+def _id(value: int | str) -> str:
+    return str(value) if type(value) is int else _escaped(str(value))
 
 
-def _html(node: _Node, runs: _Runs) -> Markup:
+class _Marks:
+    """A mention's mark, its parts after the id made once per entity and look (they differ
+    only by the mention's id)."""
+
+    def __init__(self) -> None:
+        self.tails: dict[tuple[int, str, str, str, bool, bool], tuple[str, str]] = {}
+
+    def parts(self, item: MentionView) -> tuple[str, str]:
+        """(the link that opens before the mark when it is not inside one, the mark after
+        its id)."""
+        key = (item.entity_id, item.type, item.href, item.label, item.tentative, item.editor)
+        found = self.tails.get(key)
+        if found is None:
+            tentative = " data-tentative" if item.tentative else ""
+            editor = ' data-source="editor"' if item.editor else ""
+            label = item.label + (" — uncertain" if item.tentative else "") + (
+                " — marked by an editor" if item.editor else "")
+            href, type_ = _escaped(item.href), _escaped(item.type)
+            found = self.tails[key] = (
+                f'<a class="mention-link" href="{href}">',
+                f'" class="mention mention-{type_}" data-entity-id="{_id(item.entity_id)}" '
+                f'data-type="{type_}"{tentative}{editor} data-href="{href}" '
+                f'title="{_escaped(label)}">',
+            )
+        return found
+
+
+def _html(ordered: list[Item], start: int, end: int, runs: Runs, marks: _Marks) -> Markup:
+    """The items (in ``_order``) that lie within ``start``-``end``, nested, as HTML, in one
+    pass: an item opens inside the innermost open item that holds it, one that would cross
+    it is left out, and the text between is escaped. Strings are joined once, at the end (the
+    page has hundreds of marks; formatting each through Markup cost more than its queries)."""
     out: list[str] = []
-    _render(node, runs, False, out)
+    pos = start
+    ends, closes, in_links = [end], [""], [False]  # the open items, innermost last
+    for item in ordered:
+        s, e = item.start, item.end
+        if s < start or e > end or s >= e:
+            continue
+        while len(ends) > 1 and s >= ends[-1]:
+            runs(pos, ends[-1], out)
+            out.append(closes.pop())
+            pos = ends.pop()
+            in_links.pop()
+        if e > ends[-1]:  # crosses the item it starts in: cannot nest
+            continue
+        runs(pos, s, out)
+        pos = s
+        in_link = in_links[-1]
+        if type(item) is QuoteView:
+            quote_id = _escaped(item.id)
+            selected = " data-quote-selected" if item.selected else ""
+            out.append(f'<span class="quote" id="q-{quote_id}" data-quote-id="{quote_id}"'
+                       f"{selected}>")
+            closes.append("</span>")
+        else:
+            assert type(item) is MentionView
+            link, tail = marks.parts(item)
+            if in_link:
+                out.append(f'<mark id="m-{_id(item.id)}{tail}')
+                closes.append("</mark>")
+            else:
+                out.append(f'{link}<mark id="m-{_id(item.id)}{tail}')
+                closes.append("</mark></a>")
+            in_link = True
+        ends.append(e)
+        in_links.append(in_link)
+    while len(ends) > 1:
+        runs(pos, ends[-1], out)
+        out.append(closes.pop())
+        pos = ends.pop()
+    runs(pos, end, out)
     return Markup("".join(out))
 
 
@@ -175,7 +200,8 @@ def render_span(
     items: list[Item] = [*quotes, *mentions]
     inside = sorted((i for i in items if i.start < end and i.end > start), key=_order)
     marks = [h for h in highlights or [] if h.start < end and h.end > start]
-    return _html(_tree(inside, start, end), _Runs(text, marks))
+    runs = _Runs(text, marks) if marks else _plain_runs(text)
+    return _html(inside, start, end, runs, _Marks())
 
 
 def render_spans(
@@ -188,9 +214,7 @@ def render_spans(
     items sorted once and each span's found by bisection, not by a scan of all of them."""
     ordered: list[Item] = sorted([*quotes, *mentions], key=_order)
     starts = [i.start for i in ordered]
-    runs = _Runs(text, [])
-    rendered = []
-    for start, end in spans:
-        inside = ordered[bisect_left(starts, start) : bisect_left(starts, end)]
-        rendered.append(_html(_tree(inside, start, end), runs))
-    return rendered
+    runs, marks = _plain_runs(text), _Marks()
+    return [_html(ordered[bisect_left(starts, start) : bisect_left(starts, end)], start, end,
+                  runs, marks)
+            for start, end in spans]

@@ -21,20 +21,23 @@ def mention_views(slug: str, annotations: ArticleAnnotations, links: Links) -> l
     """One mark per mention, entity by entity (in the entities' order), each entity's in text
     order."""
     by_entity: dict[int, list[MentionView]] = {e.id: [] for e in annotations.entities}
-    entities = {e.id: e for e in annotations.entities}
+    # Per entity once: its page and its label, the same strings for each of its mentions.
+    shown = {e.id: (e.type, links.entity(slug, e.id),
+                    f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})")
+             for e in annotations.entities}
     for m in annotations.mentions:
-        e = entities.get(m.entity_id)
-        if e is None:
+        entity = shown.get(m.entity_id)
+        if entity is None:
             continue
-        href = links.entity(slug, e.id)
-        by_entity[e.id].append(MentionView(
+        entity_type, href, label = entity
+        by_entity[m.entity_id].append(MentionView(
             m.id,
-            e.id,
-            m.type or e.type,  # "Turkey warned": an actor mention of a country
+            m.entity_id,
+            m.type or entity_type,  # "Turkey warned": an actor mention of a country
             m.start,
             m.end,
             href,
-            f"{e.name} ({TYPE_LABELS.get(e.type, e.type)}, {e.kind})",
+            label,
             is_tentative(m.confidence),
             m.source == "editor",
         ))

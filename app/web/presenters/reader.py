@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.models import Article
-from app.repository import ArticleAnnotations, EntityRow, MentionRow, RoleRow
+from app.repository import ArticleAnnotations, ArticleText, EntityRow, MentionRow, RoleRow
 from app.web.links import Links
 from app.web.render import is_tentative
 from app.web.schemas import TYPE_LABELS
@@ -50,14 +50,18 @@ def _mention(slug: str, m: MentionRow, entity_type: str, sentences: SentenceInde
     }
 
 
-def _role(article: Article, r: RoleRow, links: Links) -> dict[str, Any]:
+def _role(article: Article | ArticleText, r: RoleRow, links: Links,
+          passages: dict[tuple[int, int], str]) -> dict[str, Any]:
+    passage = passages.get((r.start, r.end))
+    if passage is None:  # roles stated in one sentence share its link
+        passage = passages[r.start, r.end] = links.passage(article, r.start, r.end)
     return {
         "id": r.id, "title": r.title, "organisation_id": r.organisation_id,
         "organisation_name": r.organisation_name,
         "organisation_url": (links.entity(article.slug, r.organisation_entity)
                              if r.organisation_entity is not None else None),
         "start": r.start, "end": r.end, "source": r.source, "method": r.method,
-        "confidence": r.confidence, "sentence_url": links.passage(article, r.start, r.end),
+        "confidence": r.confidence, "sentence_url": passage,
     }
 
 
@@ -78,8 +82,9 @@ def _entity(slug: str, e: EntityRow, links: Links, edited: dict[int | str, str],
 
 
 def reader_data(
-    article: Article, annotations: ArticleAnnotations, sentences: Sequence[tuple[int, int]],
-    links: Links, edited: dict[str, dict[int | str, str]] | None = None,
+    article: Article | ArticleText, annotations: ArticleAnnotations,
+    sentences: Sequence[tuple[int, int]], links: Links,
+    edited: dict[str, dict[int | str, str]] | None = None,
 ) -> dict[str, Any]:
     """The page's ``ReaderData`` (app.web.schemas) as JSON-ready values, built from plain rows
     without a model per mention (a test checks it against the schema). ``edited``: per kind
@@ -94,9 +99,10 @@ def reader_data(
             mentions[m.entity_id].append(
                 _mention(slug, m, types[m.entity_id], index, links, edited_mentions))
     roles: dict[int, list[dict[str, Any]]] = {e.id: [] for e in annotations.entities}
+    passages: dict[tuple[int, int], str] = {}
     for r in annotations.roles:
         if r.entity_id in roles:
-            roles[r.entity_id].append(_role(article, r, links))
+            roles[r.entity_id].append(_role(article, r, links, passages))
     edited_entities = edited.get("entities", {})
     return {
         "slug": slug,
