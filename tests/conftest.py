@@ -8,10 +8,11 @@ gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on 
 ``@only_on("sqlite", reason)``; the reason is printed with the skips.
 """
 
+import copy
 import itertools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,9 @@ from app.settings import BUNDLED_ARTICLE, Settings
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+    from app.nlp.normalise import NormalisedText
+    from app.nlp.types import Extraction
 
 ADMIN_TOKEN = "test-token-123"
 # Host names of the in-process clients (Starlette's TestClient and schemathesis send
@@ -182,14 +186,31 @@ def bundled_text() -> str:
     return BUNDLED_ARTICLE.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def ingest_text(session_factory: sessionmaker[Session], nlp: "Language"):  # type: ignore[no-untyped-def]
-    from app.ingest.service import ArticleInput, ingest_article
+@pytest.fixture(scope="session")
+def extractor(nlp: "Language") -> "Callable[[NormalisedText], Extraction]":
+    """The real extraction (spaCy and our steps), run once per distinct text in a session:
+    it is deterministic, and the bundled article alone takes seconds to extract. Each caller
+    gets its own copy, so what one test's store does to it cannot reach another test."""
     from app.nlp.extract import extract
+
+    done: dict[NormalisedText, Extraction] = {}
+
+    def _extract(normalised: "NormalisedText") -> "Extraction":
+        if normalised not in done:
+            done[normalised] = extract(nlp, normalised)
+        return copy.deepcopy(done[normalised])
+
+    return _extract
+
+
+@pytest.fixture
+def ingest_text(session_factory: sessionmaker[Session],
+                extractor: "Callable[[NormalisedText], Extraction]"):  # type: ignore[no-untyped-def]
+    from app.ingest.service import ArticleInput, ingest_article
 
     def _ingest(text: str, slug: str = "ramadi", **kwargs: object):  # type: ignore[no-untyped-def]
         item = ArticleInput(text, slug, **kwargs)  # type: ignore[arg-type]
-        return ingest_article(session_factory, item, lambda n: extract(nlp, n))
+        return ingest_article(session_factory, item, extractor)
 
     return _ingest
 

@@ -47,7 +47,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text: str,
+def live_server(tmp_path_factory: pytest.TempPathFactory, extractor: Any, bundled_text: str,
                 databases: Any) -> Iterator[LiveServer]:
     _require_chromium()
     import uvicorn
@@ -55,7 +55,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     from app.db import make_engine, make_session_factory
     from app.ingest.service import ArticleInput, ingest_article
     from app.ingest.worker import ExtractionWorker
-    from app.nlp.extract import extract
     from app.settings import Settings
     from app.web.app import create_app
     from tests.conftest import ADMIN_TOKEN
@@ -64,7 +63,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, nlp: Any, bundled_text
     db_url = databases.migrated()
     engine = make_engine(db_url)
     factory = make_session_factory(engine)
-    ingest_article(factory, ArticleInput(bundled_text, "ramadi"), lambda n: extract(nlp, n))
+    ingest_article(factory, ArticleInput(bundled_text, "ramadi"), extractor)
     store_text(factory, SAMPLE, "sample")
     store_text(factory, SAMPLE, "revise")
 
