@@ -78,10 +78,10 @@ def _described_body(
     whose head word names a body the article has already named ("the British Embassy", "the
     16th Infantry Division"), or a generic "the group" for the last armed group named."""
     for tok in tokens:
-        if tok.pos_ != "NOUN" or not any(
+        if tok.pos_ not in ("NOUN", "PROPN") or not any(
             c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children
         ):
-            continue
+            continue  # "the embassy"; "the Mission" (a capitalised word of a body's name)
         before = ctx.offsets[para] + tok.idx
         named = [
             c for c in cands
@@ -398,6 +398,15 @@ def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> li
     for verb in clauses:
         lemma = verb.lemma_.lower()
         objects = [t for t in verb.children if t.dep_ in ("dobj", "attr")]
+        if lemma == "be" and verb.dep_ == "relcl" and objects and _definite_job(objects[0]):
+            # "X, who is also the United Nations humanitarian coordinator for Libya"
+            job = objects[0]
+            org = _premodifier_body(ctx, c.para, job, cands)
+            for prep in job.rights if org is None else ():
+                if prep.lower_ in ROLE_PREPS:
+                    org = _org_in(ctx, c.para, doc[prep.i : prep.right_edge.i + 1], cands)
+            found.append(_role(ctx, c, _title_words(job), org, "verb"))
+            continue
         if lemma in ("take", "assume") and objects and objects[0].lower_ in verbs:
             noun = objects[0]  # "took command of the brigade"
             title = verbs[noun.lower_]
@@ -423,6 +432,13 @@ def _verb_roles(ctx: ArticleContext, c: Candidate, cands: list[Candidate]) -> li
         if org is not None:
             found.append(_role(ctx, c, verbs[participle.lemma_.lower()], org, "verb"))
     return found
+
+
+def _definite_job(noun: Token) -> bool:
+    """ "the humanitarian coordinator": a role noun with "the" (not "a veteran commander")."""
+    return noun.lower_ in lexicon()["role_nouns"] and any(
+        c.dep_ == "det" and c.lower_ == "the" for c in noun.children
+    )
 
 
 def _body_ending_at(

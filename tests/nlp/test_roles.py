@@ -52,6 +52,17 @@ def roles(nlp: "Language", text: str, person: str) -> dict[str, str | None]:
          "Envoy for Yemen, on Monday.", "Lena Marsh", "Special Envoy", "United Nations"),
         ("\u201cClinics are not targets,\u201d said Omar Haddad Saleh, the WHO representative "
          "in Somalia.", "Omar Haddad Saleh", "representative", "WHO"),
+        # a capitalised word of a body's name, with "the": "the Mission"
+        ("The United Nations Assistance Mission in Somalia said talks resumed. Hassan Ali "
+         "Mire, who heads the Mission, welcomed them.", "Hassan Ali Mire", "head",
+         "United Nations Assistance Mission in Somalia"),
+        ("The United Nations Assistance Mission in Somalia said talks resumed. \u201cWe "
+         "welcome them,\u201d said the Mission\u2019s deputy head, Sara Lind Holm.",
+         "Sara Lind Holm", "deputy head", "United Nations Assistance Mission in Somalia"),
+        # a relative clause with "is the ...": a definite job
+        ("\u201cAid must reach Marib,\u201d said Paolo Renzi Conti, who is also the United "
+         "Nations humanitarian coordinator for Yemen.", "Paolo Renzi Conti",
+         "humanitarian coordinator", "United Nations"),
         # "the army" for a force named "Armed Forces"
         ("The Burkinabe Armed Forces said the convoy was attacked near Djibo. The army's "
          "spokesman, Capt. Issa Kabore Ouedraogo, said 12 soldiers died.",
