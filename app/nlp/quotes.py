@@ -123,12 +123,17 @@ def _sources(ctx: ArticleContext, cands: list[Candidate]) -> list[Source]:
         for tok in doc:
             if any(s <= tok.idx < e for s, e in quoted):
                 continue  # words inside a quotation are the speaker's, not the passage's subject
+            named = tok
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "NOUN":
+                # "Its spokesman, Ousmane Ag Alhassane, said ...": the name in apposition
+                named = next((c for c in tok.children if c.dep_ == "appos"
+                              and c.pos_ == "PROPN"), tok)
             if (
                 tok.dep_ in ("nsubj", "nsubjpass")
                 and tok.lower_ not in PRONOUNS
-                and tok.pos_ == "PROPN"
+                and named.pos_ == "PROPN"
             ):
-                src = _source_of(ctx, para, tok, cands, found)
+                src = _source_of(ctx, para, named, cands, found)
                 if src and src.key and src.key.startswith("actor:"):
                     found.append(src)
             elif _anonymous_subject(tok):

@@ -446,3 +446,13 @@ def test_what_he_called_is_his_partial_quote(nlp: "Language") -> None:
     quote = x.quotes[0]
     assert quote.kind == "partial"
     assert quote.speaker_key == by_mention(x, "Tariq Hamid").key
+
+
+def test_he_is_the_person_named_in_apposition_to_the_last_subject(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "Gunmen attacked the town, a security official said. The front denied a role. Its "
+        "spokesman, Ousmane Ag Alhassane, said the front was far away. \u201cWe were not "
+        "there,\u201d he said in a message."
+    ))
+    names = {e.key: e.name for e in x.entities}
+    assert [names.get(q.speaker_key or "") for q in x.quotes] == ["Ousmane Ag Alhassane"]
