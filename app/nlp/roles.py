@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import lexicon, words
+from app.nlp.nominals import government_name
 from app.nlp.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
@@ -525,3 +526,54 @@ def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]
                 )
             )
     return found
+
+
+PLACE_OF_GOVERNMENT = {"COUNTRY", "PROVINCE"}
+
+
+def government_offices(
+    ctx: ArticleContext, cands: list[Candidate], roles: dict[str, list[RoleFact]]
+) -> dict[str, list[RoleFact]]:
+    """A minister's role with no body, held by a person described as "The Somali Minister of
+    Defence" or "Puntland's Minister of Security", is in that country's or province's
+    government when the text names it ("the Federal Government of Somalia")."""
+    heads = words("government_office_heads")
+    demonyms: dict[str, str] = lexicon()["demonyms"]
+    governments = {
+        c.canonical: c for c in cands if c.key and c.label == "GOVERNMENT" and c.canonical
+    }
+    updated: dict[str, list[RoleFact]] = {}
+    for key, held in roles.items():
+        open_roles = [r for r in held if r.organisation_key is None
+                      and heads & set(r.title.lower().split())]
+        if not open_roles:
+            continue
+        places: list[str] = []
+        for c in cands:
+            if c.key != key or c.form != "nominal":
+                continue
+            places += [demonyms[w] for w in c.text.split() if w in demonyms]
+            places += [
+                p.canonical or p.text for p in cands
+                if p.label in PLACE_OF_GOVERNMENT and c.start <= p.start and p.end <= c.end
+            ]
+        for r in open_roles:  # "the Somali Minister": a demonym in the title itself
+            places += [demonyms[w] for w in r.title.split() if w in demonyms]
+        for r in open_roles:  # "Puntland's Minister of Security, X": a possessive place
+            places += [
+                p.canonical or p.text for p in cands
+                if p.label in PLACE_OF_GOVERNMENT and r.start <= p.start and p.end <= r.end
+                and ctx.text[p.end : p.end + 2] in ("’s", "'s")
+            ]
+        government = next(
+            (governments[n] for n in (government_name(p) for p in places) if n in governments),
+            None,
+        )
+        if government is None:
+            continue
+        updated[key] = [
+            replace(r, organisation_key=government.key, organisation_name=government.text)
+            if r in open_roles else r
+            for r in held
+        ]
+    return updated

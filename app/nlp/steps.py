@@ -26,7 +26,7 @@ from app.nlp.nominals import (
     government_mentions,
 )
 from app.nlp.propagate import propagate_names
-from app.nlp.roles import collect_roles, descriptions
+from app.nlp.roles import collect_roles, descriptions, government_offices
 from app.nlp.runner import Decision, Found, Step
 from app.nlp.surnames import place_surnames
 from app.nlp.titles import (
@@ -168,6 +168,11 @@ def nominals(ctx: ArticleContext, found: Found) -> Decision:
     return Decision(add=find_nominals(ctx, found.mentions, titles))
 
 
+def government_roles(ctx: ArticleContext, found: Found) -> Decision:
+    """ "The Somali Minister of Defence": a minister's role in that country's government."""
+    return Decision(roles={**found.roles, **government_offices(ctx, found.mentions, found.roles)})
+
+
 def facilities(ctx: ArticleContext, found: Found) -> Decision:
     """Unnamed facilities the text returns to ("a hospital complex ... the complex")."""
     return Decision(add=facility_mentions(ctx, found.mentions))
@@ -193,5 +198,6 @@ STEPS: tuple[Step, ...] = (
     transcript_speaker_names,
     person_descriptions,
     nominals,
+    government_roles,
     facilities,
 )

@@ -63,6 +63,13 @@ def roles(nlp: "Language", text: str, person: str) -> dict[str, str | None]:
         ("\u201cAid must reach Marib,\u201d said Paolo Renzi Conti, who is also the United "
          "Nations humanitarian coordinator for Yemen.", "Paolo Renzi Conti",
          "humanitarian coordinator", "United Nations"),
+        # a minister of a country or province whose government the text names
+        ("The strike was requested by the Federal Government of Somalia. The Somali Minister "
+         "of Defence, Ahmed Nur Abdi, welcomed it.", "Ahmed Nur Abdi", "Somali Minister",
+         "Federal Government of Somalia"),
+        ("The strike was in coordination with the Puntland government. Puntland\u2019s "
+         "Minister of Security, Abdi Warsame Yusuf, welcomed it.", "Abdi Warsame Yusuf",
+         "Minister", "Government of Puntland"),
         # "the army" for a force named "Armed Forces"
         ("The Burkinabe Armed Forces said the convoy was attacked near Djibo. The army's "
          "spokesman, Capt. Issa Kabore Ouedraogo, said 12 soldiers died.",
