@@ -488,7 +488,14 @@ def facility_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candi
                 continue
             found.append(cand)
             taken.append((start, end))
-    return found
+    # "hitting a military camp": a place described once with "a" and never returned to is
+    # no entity (GUIDELINES 3.6); "a hospital complex ... the hospital complex" is one
+    keys = Counter(c.key for c in found)
+    return [
+        c for c in found
+        if keys[c.key] > 1 or c.text.split()[0].lower() not in ("a", "an")
+        or any(o.key == c.key for o in cands)
+    ]
 
 
 def _facility(

@@ -76,3 +76,14 @@ def test_a_title_with_an_of_phrase_is_named_by_its_head(nlp: "Language") -> None
     assert person is not None
     texts = {m.text for m in person.mentions}
     assert "The director" in texts and "the operations" not in texts
+
+
+def test_a_place_described_once_with_a_is_no_entity_one_returned_to_is(
+    nlp: "Language",
+) -> None:
+    x = extract(nlp, normalise_text(
+        "Militants overran an army post outside Ansongo and shelled a checkpoint on the road. "
+        "Reinforcements reached the post from Gao the next day."
+    ))
+    facilities = [e for e in x.entities if e.kind == "facility"]
+    assert [[m.text for m in e.mentions] for e in facilities] == [["an army post", "the post"]]
