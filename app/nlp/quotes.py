@@ -73,6 +73,10 @@ def _source_of(
     own = [c for c in cands if c.key and c.label == "PERSON" and c.start <= head_start < c.end]
     # "Kataib Hezbollah’s secretary-general Ahmed al-Hamidawi said": the person, not the group
     named = own[0] if own else _candidate_at(cands, min(s, head_start), e)
+    if named is None:
+        # "the Malian Armed Forces (FAMa) said": the name at the head, an acronym after it
+        named = next((c for c in cands if c.key and c.start <= head_start < c.end
+                      and c.label not in ("FACILITY", "ROAD", "REGION")), None)
     if named is None and subj.pos_ == "PROPN":
         # "according to Brig. Gen. X": the parser may cut the title off from the name
         named = next(

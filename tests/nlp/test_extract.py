@@ -456,3 +456,14 @@ def test_he_is_the_person_named_in_apposition_to_the_last_subject(nlp: "Language
     ))
     names = {e.key: e.name for e in x.entities}
     assert [names.get(q.speaker_key or "") for q in x.quotes] == ["Ousmane Ag Alhassane"]
+
+
+def test_a_force_named_with_its_acronym_speaks_its_statement(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "In a statement, the Burkinabe Armed Forces (FABF) said troops had \u201cneutralised\u201d "
+        "about 20 attackers."
+    ))
+    names = {e.key: e.name for e in x.entities}
+    assert [(q.kind, names.get(q.speaker_key or "")) for q in x.quotes] == [
+        ("partial", "Burkinabe Armed Forces")
+    ]
