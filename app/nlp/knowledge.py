@@ -51,6 +51,16 @@ def gazetteer() -> dict[str, KnownName]:
     return names
 
 
+@lru_cache
+def alias_heads() -> dict[str, frozenset[str]]:
+    """The last words of every name of a thing, by its id: "agency" for the World Health
+    Organization (also "the UN health agency")."""
+    heads: dict[str, set[str]] = {}
+    for name, known in gazetteer().items():
+        heads.setdefault(known.canonical, set()).add(name.split()[-1].lower())
+    return {k: frozenset(v) for k, v in heads.items()}
+
+
 def strip_article_prefix(name: str) -> str:
     """'al-Habbaniyah' and 'Habbaniyah' name the same place."""
     lowered = name.lower()

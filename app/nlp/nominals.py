@@ -6,7 +6,7 @@ from collections import Counter
 from spacy.tokens import Doc, Span
 
 from app.nlp.context import ArticleContext, Candidate
-from app.nlp.knowledge import lexicon, words
+from app.nlp.knowledge import alias_heads, lexicon, words
 from app.nlp.labels import DOMAIN_LABELS
 from app.nlp.linking import BODY_LABELS, _norm
 
@@ -256,6 +256,11 @@ def _named_by_head(
         last_words = {name.lower().split()[-1] for name in (c.text, c.canonical) if name}
         if c.form == "name" and last_words & {head, singular, singular + "s"}:
             return c
+        if (
+            c.form == "name" and c.canonical and head in words("body_heads")
+            and head in alias_heads().get(c.canonical, ())
+        ):
+            return c  # "the agency" after "the World Health Organization" (the UN health agency)
         if c.form == "name" and any(
             name.lower().endswith(" " + ending)
             for name in (c.text, c.canonical) if name

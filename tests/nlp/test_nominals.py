@@ -87,3 +87,12 @@ def test_a_place_described_once_with_a_is_no_entity_one_returned_to_is(
     ))
     facilities = [e for e in x.entities if e.kind == "facility"]
     assert [[m.text for m in e.mentions] for e in facilities] == [["an army post", "the post"]]
+
+
+def test_the_agency_is_an_organisation_known_also_as_an_agency(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The World Food Programme said its convoys had been stopped near Marib. The agency "
+        "said it would try again on Monday."
+    ))
+    wfp = next(e for e in x.entities if e.name == "World Food Programme")
+    assert "The agency" in {m.text for m in wfp.mentions}
