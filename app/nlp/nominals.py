@@ -1,9 +1,10 @@
 """Descriptions that refer to a named entity: "the extremist group", "the Iraqi premier",
 "the city", "the capital of Anbar province". Linked only where the text makes it clear."""
 
+import re
 from collections import Counter
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import alias_heads, lexicon, words
@@ -393,6 +394,26 @@ def _country_of(
     return None
 
 
+PAST_ERA = re.compile(r"\b(?:1[89]\d\d|(?:19)?\d0s|(?:a|two|three|several) decades? ago)\b")
+
+
+def _seat_of(tok: Token, cands: list[Candidate], ctx: ArticleContext, para: int) -> str | None:
+    """ "the military government in Bamako": the country whose capital the government sits in."""
+    by_capital = {city: country for country, city in lexicon()["capitals"].items()}
+    start, end = ctx.sentence_bounds(ctx.start_of(para, tok))
+    if PAST_ERA.search(ctx.text[start:end]):
+        return None  # "In the 1980s, ... the communist government in Kabul": that era's
+    for prep in tok.rights:
+        if prep.lower_ != "in":
+            continue
+        for obj in prep.children:
+            start = ctx.start_of(para, obj)
+            city = next((c for c in cands if c.start <= start < c.end and c.label == "CITY"), None)
+            if city is not None and (city.canonical or city.text) in by_capital:
+                return str(by_capital[city.canonical or city.text])
+    return None
+
+
 def government_name(country: str) -> str:
     """As the knowledge file names governments: "Government of Iraq", "U.S. government"."""
     if country == "United States":
@@ -412,7 +433,9 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
             if tok.i > 0 and doc[tok.i - 1].text == "-":
                 continue  # "pro-government"
             first = tok.left_edge.i
-            country = _country_of(list(tok.children), cands, ctx, para)
+            country = _country_of(list(tok.children), cands, ctx, para) or _seat_of(
+                tok, cands, ctx, para
+            )
             if country is not None:
                 name = government_name(country)
                 key = f"actor:{name.lower()}"

@@ -143,9 +143,11 @@ def lower_case_offices(
             service = next((w for w in title if w in SERVICE_LABELS), None)
             label = SERVICE_LABELS[service] if service else (
                 "GOVERNMENT" if head == "minister" else None)
+            # the army's chief in the army, a minister in the government (not a council)
+            word = service or "government"
             bodies = {
                 c.key: c for c in cands if c.key and c.label == label
-                and (service is None or service in c.text.lower())
+                and word in f"{c.text} {c.canonical or ''}".lower()
             }
             body = next(iter(bodies.values())) if len(bodies) == 1 else None
             sentence_start, sentence_end = ctx.sentence_bounds(s)

@@ -96,3 +96,18 @@ def test_the_agency_is_an_organisation_known_also_as_an_agency(nlp: "Language") 
     ))
     wfp = next(e for e in x.entities if e.name == "World Food Programme")
     assert "The agency" in {m.text for m in wfp.mentions}
+
+
+def test_the_government_in_a_capital_is_that_countrys_but_not_in_a_past_era(
+    nlp: "Language",
+) -> None:
+    now = extract(nlp, normalise_text(
+        "The military government in Bamako expelled the envoy. Later the government said "
+        "talks would resume."
+    ))
+    mali = next(e for e in now.entities if e.name == "Government of Mali")
+    assert [m.text for m in mali.mentions] == ["The military government", "the government"]
+    then = extract(nlp, normalise_text(
+        "In the 1980s, rebels ambushed the soldiers of the communist government in Kabul."
+    ))
+    assert not [e for e in then.entities if e.name == "Government of Afghanistan"]

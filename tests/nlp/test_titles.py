@@ -102,3 +102,15 @@ def test_a_body_and_job_in_apposition_to_a_name_is_that_person(nlp: "Language") 
     people = [e for e in x.entities if e.kind == "person"]
     assert [e.name for e in people] == ["Omar Haddad Saleh"]
     assert "the WHO representative" in {m.text for m in people[0].mentions}
+
+
+def test_a_minister_alone_is_in_the_government_the_text_names(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The military government in Niamey expelled the envoy. Members of the regional "
+        "council in Agadez protested. The minister of defence said the border would stay open."
+    ))
+    names = {e.key: e.name for e in x.entities}
+    minister = next(e for e in x.entities if e.name == "minister of defence")
+    assert [(r.title, names.get(r.organisation_key or "")) for r in minister.roles] == [
+        ("minister of defence", "Government of Niger")
+    ]
