@@ -362,7 +362,9 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             or (label, of_label) == ("CITY", "PROVINCE")
         ):
             label, strong, method = of_label, True, "rule"  # "the town of Tal Kaif"
-        if not strong and label in ("PERSON", "ORGANISATION") and _after_place_relation(span):
+        if not strong and label in ("PERSON", "ORGANISATION") and (
+            _after_place_relation(span) or _motion_place(span)
+        ):
             label, strong, method = "CITY", True, "rule"  # "in the vicinity of Jilib"
         if (
             not strong
@@ -407,6 +409,23 @@ OF_PHRASES = {
     "neighborhood": "DISTRICT",
     "neighbourhood": "DISTRICT",
 }
+
+
+DIRECTIONS = {"toward", "towards", "into"}
+
+
+def _motion_place(span: Span) -> bool:
+    """ "abducted 110 schoolgirls from Dapchi", "fled from Kukawa and Gajiram toward
+    Maiduguri": the name after a verb of motion's "from", "toward" or "into" is a place."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    return prep.lower_ in DIRECTIONS | {"from"} and prep.head.lemma_.lower() in word_list(
+        "motion_verbs"
+    )
 
 
 def _after_place_relation(span: Span) -> bool:

@@ -100,3 +100,24 @@ def test_a_name_with_a_son_of_particle_is_a_person(nlp: "Language", text: str) -
     x = extract(nlp, normalise_text(text))
     named = [e for e in x.entities if " Ag " in e.name or " Ould " in e.name]
     assert [(e.type, e.kind) for e in named] == [("actor", "person")]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Gunmen abducted 110 schoolgirls from Dapchi in 2018, residents said.", "Dapchi"),
+        ("Families fled from Kukawa and Gajiram toward Maiduguri.", "Gajiram"),
+        ("Families fled from Kukawa and Gajiram toward Maiduguri.", "Kukawa"),
+    ],
+)
+def test_a_name_after_a_verb_of_motions_from_is_a_place(
+    nlp: "Language", text: str, place: str
+) -> None:
+    x = extract(nlp, normalise_text(text))
+    found = next(e for e in x.entities if e.name == place)
+    assert found.type == "location"
+
+
+def test_a_statement_or_letter_from_someone_is_not_a_place(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text("He received a letter from Ahmed Salim on Monday."))
+    assert next(e for e in x.entities if e.name == "Ahmed Salim").kind == "person"
