@@ -10,17 +10,24 @@ gets its own copy: a copied file on SQLite, ``CREATE DATABASE ... TEMPLATE`` on 
 
 import copy
 import itertools
+import json
 import os
 import sqlite3
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from app.cli import alembic_config
 from app.db import make_engine, make_session_factory
@@ -76,9 +83,141 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+# PostgreSQL: what a migrated database is made of besides its rows (every schema object, the
+# database's own settings, large objects, prepared transactions). A test database whose
+# fingerprint still equals the template's is emptied back to the template's rows and used
+# again; any other is dropped.
+_FINGERPRINT = """
+WITH user_rel AS (
+    SELECT c.oid, n.nspname, c.relname, c.relkind FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+)
+SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
+    SELECT 'rel ' || nspname || '.' || relname || ' ' || relkind::text FROM user_rel
+    UNION ALL
+    SELECT 'col ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+           || ' ' || a.attnotnull || ' ' || a.attgenerated::text || ' '
+           || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+    FROM user_rel r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE NOT a.attisdropped
+    UNION ALL
+    SELECT 'idx ' || pg_get_indexdef(i.indexrelid) FROM pg_index i
+    JOIN user_rel r ON r.oid = i.indrelid
+    UNION ALL
+    SELECT 'con ' || r.relname || '.' || c.conname || ' ' || pg_get_constraintdef(c.oid)
+    FROM pg_constraint c JOIN user_rel r ON r.oid = c.conrelid
+    UNION ALL
+    SELECT 'trg ' || pg_get_triggerdef(t.oid) FROM pg_trigger t
+    JOIN user_rel r ON r.oid = t.tgrelid WHERE NOT t.tgisinternal
+    UNION ALL
+    SELECT 'view ' || r.relname || ' ' || pg_get_viewdef(r.oid) FROM user_rel r
+    WHERE r.relkind IN ('v', 'm')
+    UNION ALL
+    SELECT 'seq ' || r.relname || ' ' || s.seqstart || ' ' || s.seqincrement FROM pg_sequence s
+    JOIN user_rel r ON r.oid = s.seqrelid
+    UNION ALL
+    SELECT 'fn ' || p.oid::regprocedure::text || ' ' || md5(coalesce(p.prosrc, ''))
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'ts ' || c.cfgname || ' ' || m.maptokentype || ' ' || m.mapseqno || ' '
+           || m.mapdict::regdictionary::text
+    FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+    LEFT JOIN pg_ts_config_map m ON m.mapcfg = c.oid
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'dict ' || d.dictname || ' ' || coalesce(d.dictinitoption, '') FROM pg_ts_dict d
+    JOIN pg_namespace n ON n.oid = d.dictnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'type ' || t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname NOT LIKE 'pg\\_toast%' AND t.typrelid = 0
+    UNION ALL
+    SELECT 'nsp ' || nspname FROM pg_namespace
+    UNION ALL
+    SELECT 'ext ' || extname || ' ' || extversion FROM pg_extension
+    UNION ALL
+    SELECT 'setting ' || array_to_string(setconfig, ' ') FROM pg_db_role_setting
+    WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+    UNION ALL
+    SELECT 'lo ' || count(*) FROM pg_largeobject_metadata
+    UNION ALL
+    SELECT 'xact ' || count(*) FROM pg_prepared_xacts WHERE database = current_database()
+    UNION ALL
+    SELECT 'rls ' || c.relname FROM pg_class c JOIN user_rel r ON r.oid = c.oid
+    WHERE c.relrowsecurity
+) AS items(item)
+"""
+
+# The template's rows, table by table, and its sequences' states.
+_TABLES = """
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+ORDER BY 1
+"""
+_SEQUENCES = """
+SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value IS NOT NULL,
+       coalesce(last_value, start_value) FROM pg_sequences
+"""
+
+
+@dataclass
+class _Template:
+    """What a migrated PostgreSQL database holds before any test writes to it."""
+
+    fingerprint: str
+    tables: list[str]
+    rows: dict[str, tuple[str, str]]  # table -> (its insertable columns, its rows as JSON)
+    sequences: list[tuple[str, bool, int]]
+
+    @classmethod
+    def read(cls, conn: Connection) -> "_Template":
+        tables = list(conn.scalars(text(_TABLES)))
+        rows = {}
+        for table in tables:
+            found = conn.scalar(text(f"SELECT json_agg(t) FROM {table} AS t"))
+            if found:
+                columns = ", ".join(conn.scalars(text(
+                    "SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = "
+                    "CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped AND "
+                    "attgenerated = '' ORDER BY attnum"), {"t": table}))
+                rows[table] = (columns, json.dumps(found))
+        sequences = [(n, called, value) for n, called, value in conn.execute(text(_SEQUENCES))]
+        return cls(conn.scalar(text(_FINGERPRINT)) or "", tables, rows, sequences)
+
+    def restore(self, conn: Connection) -> bool:
+        """Empty the database back to these rows; False (nothing changed) if its schema is no
+        longer the template's."""
+        if conn.scalar(text(_FINGERPRINT)) != self.fingerprint:
+            return False
+        if list(conn.scalars(text(_TABLES))) != self.tables:
+            return False
+        conn.execute(text(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE"))
+        for table, (columns, rows) in self.rows.items():
+            conn.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM "
+                              f"json_populate_recordset(NULL::{table}, :rows)"), {"rows": rows})
+        for sequence, called, value in self.sequences:
+            conn.execute(text("SELECT setval(CAST(:s AS regclass), :v, :c)"),
+                         {"s": sequence, "v": value, "c": called})
+        return True
+
+
 class Databases:
     """Fresh databases for tests on the engine under test: migrated (a copy of a template
-    migrated once per run) or empty."""
+    migrated once per run) or empty.
+
+    On PostgreSQL ``CREATE DATABASE ... TEMPLATE`` copies every catalog too and costs about
+    as much CPU as a whole small test; so a migrated database a test is done with is, unless
+    its schema changed, emptied back to the template's rows (TRUNCATE) and handed to a later
+    test under a new name (connections the earlier test left behind are closed first, and the
+    old name no longer exists for them to reconnect to)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -86,8 +225,14 @@ class Databases:
         self.prefix = f"nr{os.getpid()}"
         self.template: str | None = None
         self.server = None
+        self.template_rows: _Template | None = None
+        self.spare: list[str] = []  # PostgreSQL: emptied databases, ready for the next test
+        self.handed_out: set[str] = set()  # PostgreSQL: migrated databases in tests' hands
+        self.counts: Counter[str] = Counter()  # what became of them, for the summary
+        self.seeded: dict[str, str] = {}  # templates holding more than the migrations' rows
         if ENGINE != "sqlite":
-            self.server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+            self.server = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT",
+                                        poolclass=NullPool)
 
     def _url(self, name: str) -> str:
         if self.server is None:
@@ -95,43 +240,110 @@ class Databases:
         return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(
             hide_password=False)
 
+    def _name(self) -> str:
+        return f"{self.prefix}_{next(self.names)}"
+
     def empty(self) -> str:
-        name = f"{self.prefix}_{next(self.names)}"
+        name = self._name()
         if self.server is not None:
             self._execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         return self._url(name)
 
-    def migrated(self) -> str:
+    def migrated(self, seed: str | None = None,
+                 build: "Callable[[str], object] | None" = None) -> str:
+        """A migrated database of its own; with ``seed``, one that also holds what ``build``
+        (called once a run, on a database of its own) wrote: a copy of that."""
         if self.template is None:
             url = self.empty()
             migrate(url)
             self.template = url
-        name = f"{self.prefix}_{next(self.names)}"
+            if self.server is not None:
+                with self._connect(url) as conn:
+                    self.template_rows = _Template.read(conn)
+        if seed is not None and seed not in self.seeded:
+            assert build is not None, f"the first request for {seed!r} says how to build it"
+            url = self.migrated()
+            build(url)
+            if self.server is not None:
+                self.handed_out.discard(make_url(url).database)  # a template now, kept
+                self._execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                              f"datname = '{make_url(url).database}'")
+            self.seeded[seed] = url
+        template = self.seeded[seed] if seed is not None else self.template
+        name = self._name()
         if self.server is None:
             # The backup API, not a file copy: it reads through any WAL left beside the file.
-            with sqlite3.connect(make_url(self.template).database or "") as source, \
+            with sqlite3.connect(make_url(template).database or "") as source, \
                     sqlite3.connect(self.directory / f"{name}.db") as target:
                 source.backup(target)
             target.close()
             source.close()
+            return self._url(name)
+        if self.spare and seed is None:
+            self._execute(f'ALTER DATABASE "{self.spare.pop()}" RENAME TO "{name}"')
+            self.counts["emptied and handed on"] += 1
         else:
-            template = make_url(self.template).database
-            self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
+            self.counts["copied from a template"] += 1
+        self.handed_out.add(name)  # emptied to the migrations' rows afterwards, seeded or not
         return self._url(name)
 
     def drop(self, url: str) -> None:
         name = make_url(url).database
         if self.server is not None:
+            if name in self.handed_out:
+                self.handed_out.discard(name)
+                if self._recycle(name):
+                    return
             self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         elif name:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{name}{suffix}").unlink(missing_ok=True)
 
+    def _recycle(self, name: str) -> bool:
+        """Close every connection to ``name``, move it out of the way under a spare name and
+        empty it back to the template's rows. False if that cannot be done: drop it."""
+        assert self.template_rows is not None
+        spare = f"{self.prefix}_spare{next(self.names)}"
+        for _ in range(20):  # a thread a test left behind may reconnect: close it again
+            self._execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            try:
+                self._execute(f'ALTER DATABASE "{name}" RENAME TO "{spare}"')
+                break
+            except OperationalError:  # still in use: its backends are ending
+                time.sleep(0.05)
+        else:
+            self.counts["dropped: still in use"] += 1
+            return False
+        with self._connect(self._url(spare)) as conn:
+            if not self.template_rows.restore(conn):
+                conn.rollback()
+                self._execute(f'DROP DATABASE IF EXISTS "{spare}" WITH (FORCE)')
+                self.counts["dropped: schema changed"] += 1
+                return True  # dropped under its spare name
+            conn.commit()
+        self.spare.append(spare)
+        return True
+
     def close(self) -> None:
         if self.server is not None:
+            seeded = [make_url(url).database for url in self.seeded.values()]
+            for name in [*self.spare, *self.handed_out, *seeded]:
+                self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if self.template is not None:
-                self.drop(self.template)
+                self._execute(
+                    f'DROP DATABASE IF EXISTS "{make_url(self.template).database}" WITH (FORCE)')
             self.server.dispose()
+
+    @contextmanager
+    def _connect(self, url: str) -> Iterator[Connection]:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                yield conn
+        finally:
+            engine.dispose()
 
     def _execute(self, sql: str) -> None:
         assert self.server is not None
@@ -139,16 +351,41 @@ class Databases:
             conn.execute(text(sql))
 
 
+_DATABASES: list[Databases] = []
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     made = Databases(tmp_path_factory.mktemp("databases"))
+    _DATABASES.append(made)
     yield made
     made.close()
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for made in _DATABASES:
+        if made.counts:
+            terminalreporter.write_line(
+                "migrated PostgreSQL test databases: "
+                + ", ".join(f"{n} {what}" for what, n in sorted(made.counts.items())))
+
+
 @pytest.fixture
-def db_url(databases: Databases) -> Iterator[str]:
-    url = databases.migrated()
+def db_url(databases: Databases, request: pytest.FixtureRequest) -> Iterator[str]:
+    if "ramadi_client" in request.fixturenames:
+        # The bundled article, ingested once a run by the real pipeline, then copied.
+        def ingest_bundled(url: str) -> None:
+            from app.ingest.service import ArticleInput, ingest_article
+
+            engine = make_engine(url)
+            ingest_article(make_session_factory(engine),
+                           ArticleInput(BUNDLED_ARTICLE.read_text(encoding="utf-8"), "ramadi"),
+                           request.getfixturevalue("extractor"))
+            engine.dispose()
+
+        url = databases.migrated(seed="ramadi", build=ingest_bundled)
+    else:
+        url = databases.migrated()
     yield url
     databases.drop(url)
 
@@ -225,6 +462,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def ramadi_client(client: TestClient, ingest_text, bundled_text: str) -> TestClient:  # type: ignore[no-untyped-def]
-    ingest_text(bundled_text, "ramadi")
+def ramadi_client(client: TestClient) -> TestClient:
+    """The app serving the bundled article ("ramadi"), ingested by the real pipeline: the
+    test's database is a copy of one it was ingested into once a run (see ``db_url``)."""
     return client
