@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import library
@@ -77,20 +77,25 @@ def merged_into(session: Session, library_id: int) -> int | None:
     return library.survivor(library_id, merged)
 
 
+# One entity's log, built once (every library entity page reads it for its editors' notes).
+_LOG_OF = select(LibraryCorrection).where(or_(
+    LibraryCorrection.library_id.in_(bindparam("ids", expanding=True)),
+    LibraryCorrection.into_id.in_(bindparam("ids", expanding=True))))
+
+
 def log(session: Session, library_id: int | None = None, limit: int = 100, offset: int = 0
         ) -> tuple[int, list[LibraryCorrection]]:
     """The audit log, of one library entity (merged into it, detached from it or into it) or
     of the whole library: orphaned first (they need an editor), then newest first."""
-    query = select(LibraryCorrection)
     if library_id is not None:
         # Its own, and those of every entity merged into it (however long the chain): the
         # merged-away ids' URLs lead here.
         merged = _merge_map(session)
         ids = {library_id} | {away for away in merged
                               if library.survivor(away, merged) == library_id}
-        query = query.where(or_(LibraryCorrection.library_id.in_(sorted(ids)),
-                                LibraryCorrection.into_id.in_(sorted(ids))))
-    rows = list(session.scalars(query))
+        rows = list(session.scalars(_LOG_OF, {"ids": sorted(ids)}))
+    else:
+        rows = list(session.scalars(select(LibraryCorrection)))
     order = {"orphaned": 0, "applied": 1, "undone": 2}
     rows.sort(key=lambda c: (order.get(c.status, 3), -c.id))
     return len(rows), rows[offset:offset + limit]

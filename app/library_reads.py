@@ -11,8 +11,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import ColumnElement, CursorResult, Integer, Select, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.library import HIGHEST_CHAR, fold
 from app.models import (
@@ -30,7 +30,8 @@ from app.models import (
 
 @dataclass(frozen=True)
 class LibraryEntitySummary:
-    """A library entity as the directory lists it: plain values, no ORM object."""
+    """A library entity as its page and the directory show it: plain values, no ORM
+    object."""
 
     id: int
     name: str
@@ -39,6 +40,15 @@ class LibraryEntitySummary:
     article_count: int
     mention_count: int
     aliases: list[str]  # the other names its article entities carry, most used first
+    retired_at: datetime | None = None
+
+
+def _run(session: Session, statement: Select[Any], params: dict[str, Any]
+         ) -> CursorResult[Any]:
+    """A read statement on the session's connection (its transaction and snapshot): a
+    statement written with ORM attributes costs several times as much through
+    ``Session.execute``, which prepares for ORM entities these statements do not load."""
+    return session.connection().execute(statement, params)
 
 
 def aliases_of(entity: LibraryEntity | LibraryEntitySummary) -> list[str]:
@@ -101,7 +111,7 @@ def list_library(
     query = _directory(has_q, bool(type_))
     found: dict[int, LibraryEntitySummary] = {}
     total = 0
-    for row in session.execute(query, params):
+    for row in _run(session, query, params):
         entity = found.get(row.id)
         if entity is None:
             total = row.total
@@ -130,19 +140,35 @@ def _directory_total(has_q: bool, has_type: bool) -> Select[Any]:
 
 
 def _total(session: Session, has_q: bool, has_type: bool, params: dict[str, Any]) -> int:
-    return session.scalar(_directory_total(has_q, has_type), params) or 0
+    return _run(session, _directory_total(has_q, has_type), params).scalar() or 0
 
 
-_LIBRARY_ENTITY = (select(LibraryEntity).where(LibraryEntity.id == bindparam("library_id"))
-                   .options(joinedload(LibraryEntity.names)))
+def _library_entity() -> Select[Any]:
+    le, ln = LibraryEntity.__table__, LibraryName.__table__  # type: ignore[attr-defined]
+    return (
+        select(le.c.id, le.c.name, le.c.type, le.c.kind, le.c.article_count,
+               le.c.mention_count, le.c.retired_at, ln.c.name.label("alias"))
+        .outerjoin(ln, and_(ln.c.library_id == le.c.id, ln.c.uses > 0, ln.c.name != le.c.name))
+        .where(le.c.id == bindparam("library_id", type_=Integer))
+        .order_by(ln.c.uses.desc(), ln.c.id)
+    )
 
 
-def get_library_entity(session: Session, library_id: int) -> LibraryEntity | None:
-    """The library entity, retired ones too (their pages answer 410)."""
-    # Its names joined in (one round trip rather than two: this starts every entity page)
-    return session.execute(
-        _LIBRARY_ENTITY, {"library_id": library_id}
-    ).unique().scalar_one_or_none()
+_LIBRARY_ENTITY = _library_entity()
+
+
+def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummary | None:
+    """The library entity, retired ones too (their pages answer 410), with its other names
+    joined in (one round trip: this starts every entity page)."""
+    entity = None
+    for row in _run(session, _LIBRARY_ENTITY, {"library_id": library_id}):
+        if entity is None:
+            entity = LibraryEntitySummary(row.id, row.name, row.type, row.kind,
+                                          row.article_count, row.mention_count, [],
+                                          row.retired_at)
+        if row.alias is not None:
+            entity.aliases.append(row.alias)
+    return entity
 
 
 @dataclass(frozen=True)
@@ -173,7 +199,7 @@ def walks_newest_first(session: Session, rows: int, wanted: int) -> bool:
     # The library's size as its newest article's id: ids are never reused, so it is the
     # count but for deleted articles (which only ever tip the choice towards sorting), and it
     # is one index lookup where count(*) reads the whole index, on every page of a timeline.
-    total = session.scalar(_NEWEST_ID) or 0
+    total = _run(session, _NEWEST_ID, {}).scalar() or 0
     return rows**2 >= WALK_FACTOR * wanted * total
 
 
@@ -211,13 +237,16 @@ def _timeline(walk: bool) -> Select[Any]:
                       page.c.created_at.desc(), page.c.article_id.desc()))
 
 
-def articles_of(session: Session, library_id: int, limit: int = 100, offset: int = 0
-                ) -> list[LibraryArticle]:
-    """The articles that mention it, newest first (published, then added)."""
-    entity = session.get(LibraryEntity, library_id)  # loaded by the caller: no query
-    walk = walks_newest_first(session, entity.article_count if entity else 0, offset + limit)
-    rows = session.execute(_timeline(walk),
-                           {"library_id": library_id, "limit": limit, "offset": offset})
+def articles_of(session: Session, library_id: int, limit: int = 100, offset: int = 0,
+                article_count: int | None = None) -> list[LibraryArticle]:
+    """The articles that mention it, newest first (published, then added); ``article_count``
+    is the library entity's (read from it when not given)."""
+    if article_count is None:
+        entity = session.get(LibraryEntity, library_id)
+        article_count = entity.article_count if entity else 0
+    walk = walks_newest_first(session, article_count, offset + limit)
+    rows = _run(session, _timeline(walk),
+                {"library_id": library_id, "limit": limit, "offset": offset})
     return [LibraryArticle(slug, title, published, created, entity_id, count)
             for slug, title, published, created, entity_id, count in rows]
 
@@ -284,7 +313,7 @@ def roles_in(session: Session, entity_ids: list[int], limit: int = 100) -> list[
     costs the same however many articles name the entity or state a role of it."""
     if not entity_ids:
         return []
-    rows = session.execute(_ROLES_IN, {"ids": entity_ids, "limit": limit})
+    rows = _run(session, _ROLES_IN, {"ids": entity_ids, "limit": limit})
     return [LibraryRole(*row) for row in rows]
 
 
@@ -301,7 +330,7 @@ def quotes_in(session: Session, entity_ids: list[int], limit: int = 100
     article first, in text order within an article."""
     if not entity_ids:
         return []
-    rows = session.execute(_QUOTES_IN, {"ids": entity_ids, "limit": limit})
+    rows = _run(session, _QUOTES_IN, {"ids": entity_ids, "limit": limit})
     return [LibraryQuote(*row) for row in rows]
 
 
@@ -315,7 +344,7 @@ class CoMention:
 
 def co_mentioned(session: Session, library_id: int, limit: int = 10) -> list[CoMention]:
     """Entities most often named in the same sentences, across the library."""
-    rows = session.execute(_CO_MENTIONED, {"library_id": library_id, "limit": limit})
+    rows = _run(session, _CO_MENTIONED, {"library_id": library_id, "limit": limit})
     return [CoMention(*row) for row in rows]
 
 

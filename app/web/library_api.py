@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 
 from app import library_reads as reads
 from app.library_corrections import merged_into
-from app.models import LibraryEntity
 from app.search import MAX_LIMIT, MAX_QUERY_CHARS, QueryError, search
 from app.web.deps import LinksDep, SessionDep
 from app.web.links import Links
@@ -43,7 +42,7 @@ GONE: dict[int | str, dict[str, Any]] = {
 
 
 def entity_or_error(session: SessionDep, library_id: int,
-                    url: Callable[[int], str] | None = None) -> LibraryEntity:
+                    url: Callable[[int], str] | None = None) -> reads.LibraryEntitySummary:
     """The library entity, 404 if it never existed, 308 to ``url(survivor)`` if an editor
     merged it into another, 410 if it is gone. Every URL that takes a library entity id
     reads it through here, so they all answer alike."""
@@ -96,9 +95,10 @@ def list_library(
 
 
 def library_detail(
-    session: SessionDep, links: Links, entity: LibraryEntity, limit: int, offset: int
+    session: SessionDep, links: Links, entity: reads.LibraryEntitySummary, limit: int,
+    offset: int,
 ) -> LibraryEntityDetail:
-    articles = reads.articles_of(session, entity.id, limit, offset)
+    articles = reads.articles_of(session, entity.id, limit, offset, entity.article_count)
     # Roles and quotes are those of this page's articles: a page of the timeline costs the
     # same however many articles name the entity (the Islamic State: most of the library).
     shown = [a.entity_id for a in articles]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import library_corrections as edits
 from app import library_reads as reads
-from app.models import LibraryCorrection, LibraryEntity
+from app.models import LibraryCorrection
 from app.web.auth import WriterDep
 from app.web.deps import LinksDep, SessionDep
 
@@ -25,7 +25,7 @@ LOG_PER_PAGE = 100
 ACTION_LABELS = {"merge": "Merged", "detach": "Detached"}
 
 
-def editing_context(session: Session, entity: LibraryEntity, merge_q: str | None
+def editing_context(session: Session, entity: reads.LibraryEntitySummary, merge_q: str | None
                     ) -> dict[str, Any]:
     """What a signed-in editor's library entity page adds: the entities it could be merged
     into (of its type first, or those the editor searched for) and its corrections log."""
