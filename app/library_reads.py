@@ -11,9 +11,24 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, Integer, Select, and_, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
+from app.db import is_reader
 from app.library import HIGHEST_CHAR, fold
 from app.models import (
     Article,
@@ -145,9 +160,11 @@ def _total(session: Session, has_q: bool, has_type: bool, params: dict[str, Any]
 
 def _library_entity() -> Select[Any]:
     le, ln = LibraryEntity.__table__, LibraryName.__table__  # type: ignore[attr-defined]
+    newest = select(func.max(Article.__table__.c.id)).scalar_subquery()  # type: ignore[attr-defined]
     return (
         select(le.c.id, le.c.name, le.c.type, le.c.kind, le.c.article_count,
-               le.c.mention_count, le.c.retired_at, ln.c.name.label("alias"))
+               le.c.mention_count, le.c.retired_at, ln.c.name.label("alias"),
+               newest.label("newest_article"))
         .outerjoin(ln, and_(ln.c.library_id == le.c.id, ln.c.uses > 0, ln.c.name != le.c.name))
         .where(le.c.id == bindparam("library_id", type_=Integer))
         .order_by(ln.c.uses.desc(), ln.c.id)
@@ -159,10 +176,13 @@ _LIBRARY_ENTITY = _library_entity()
 
 def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummary | None:
     """The library entity, retired ones too (their pages answer 410), with its other names
-    joined in (one round trip: this starts every entity page)."""
+    joined in, and the library's size for its timeline (one round trip: this starts every
+    entity page)."""
     entity = None
     for row in _run(session, _LIBRARY_ENTITY, {"library_id": library_id}):
         if entity is None:
+            if is_reader(session):  # one snapshot: the size cannot change in this session
+                session.info[_LIBRARY_SIZE] = row.newest_article or 0
             entity = LibraryEntitySummary(row.id, row.name, row.type, row.kind,
                                           row.article_count, row.mention_count, [],
                                           row.retired_at)
@@ -196,14 +216,22 @@ def walks_newest_first(session: Session, rows: int, wanted: int) -> bool:
     and reads a page's worth; a rare one sorts its few."""
     if rows < WALK_FACTOR * wanted:
         return False  # rows² < factor × wanted × rows ≤ factor × wanted × articles
-    # The library's size as its newest article's id: ids are never reused, so it is the
-    # count but for deleted articles (which only ever tip the choice towards sorting), and it
-    # is one index lookup where count(*) reads the whole index, on every page of a timeline.
-    total = _run(session, _NEWEST_ID, {}).scalar() or 0
-    return rows**2 >= WALK_FACTOR * wanted * total
+    return rows**2 >= WALK_FACTOR * wanted * _library_size(session)
 
 
 _NEWEST_ID = select(func.max(Article.id))
+_LIBRARY_SIZE = "newsreader.library_size"
+
+
+def _library_size(session: Session) -> int:
+    """The library's size as its newest article's id: ids are never reused, so it is the
+    count but for deleted articles (which only ever tip the choice towards sorting), and it
+    is one index lookup where count(*) reads the whole index. A reader's session has it from
+    ``get_library_entity``."""
+    size = session.info.get(_LIBRARY_SIZE)
+    if size is None:
+        size = _run(session, _NEWEST_ID, {}).scalar() or 0
+    return int(size)
 
 
 def _library_id_is(walk: bool) -> ColumnElement[bool]:
@@ -296,6 +324,58 @@ _CO_MENTIONED = (
 )
 
 
+def _roles_and_quotes() -> Any:
+    """``_ROLES_IN`` and ``_QUOTES_IN`` in one statement (one round trip fewer for a library
+    entity's page): each part ranked and limited as on its own, then the two stacked, roles
+    first, each in its order. A quote's row leaves the role's columns empty."""
+    organisation = aliased(Entity)
+    roles = (
+        select(
+            func.row_number().over(order_by=(*newest_first(), Role.start, Role.id))
+            .label("rank"),
+            Role.title.label("a"),
+            func.coalesce(organisation.name, Role.organisation_name).label("b"),
+            Article.slug.label("slug"),
+            Entity.id.label("entity_id"),
+            func.substr(Article.text, Role.start + 1, Role.end - Role.start).label("sentence"),
+            Role.start.label("start"),
+            Role.end.label("end"),
+        )
+        .join(Entity, Entity.id == Role.entity_id)
+        .join(Article, Article.id == Entity.article_id)
+        .outerjoin(organisation, organisation.id == Role.organisation_id)
+        .where(Role.entity_id.in_(bindparam("ids", expanding=True)))
+        .order_by(*newest_first(), Role.start, Role.id)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("roles_part")
+    )
+    quotes = (
+        select(
+            func.row_number().over(order_by=(*newest_first(), Quote.start, Quote.id))
+            .label("rank"),
+            Quote.id.label("a"),
+            Quote.text.label("b"),
+            Article.slug.label("slug"),
+        )
+        .join(Article, Article.id == Quote.article_id)
+        .where(Quote.speaker_id.in_(bindparam("ids", expanding=True)))
+        .order_by(*newest_first(), Quote.start, Quote.id)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("quotes_part")
+    )
+    both = union_all(
+        select(literal("role", String).label("part"), roles.c.rank, roles.c.a, roles.c.b,
+               roles.c.slug, roles.c.entity_id, roles.c.sentence, roles.c.start, roles.c.end),
+        select(literal("quote", String), quotes.c.rank, quotes.c.a, quotes.c.b, quotes.c.slug,
+               cast(null(), Integer), cast(null(), String), cast(null(), Integer),
+               cast(null(), Integer)),
+    ).subquery("parts")
+    return select(both).order_by(both.c.part.desc(), both.c.rank)  # "role" > "quote"
+
+
+_ROLES_AND_QUOTES = _roles_and_quotes()
+
+
 @dataclass(frozen=True)
 class LibraryRole:
     title: str
@@ -332,6 +412,22 @@ def quotes_in(session: Session, entity_ids: list[int], limit: int = 100
         return []
     rows = _run(session, _QUOTES_IN, {"ids": entity_ids, "limit": limit})
     return [LibraryQuote(*row) for row in rows]
+
+
+def roles_and_quotes_in(session: Session, entity_ids: list[int], limit: int = 100
+                        ) -> tuple[list[LibraryRole], list[LibraryQuote]]:
+    """``roles_in`` and ``quotes_in`` of the same entities, in one round trip."""
+    if not entity_ids:
+        return [], []
+    roles: list[LibraryRole] = []
+    quotes: list[LibraryQuote] = []
+    for part, _, a, b, slug, entity_id, sentence, start, end in _run(
+            session, _ROLES_AND_QUOTES, {"ids": entity_ids, "limit": limit}):
+        if part == "role":
+            roles.append(LibraryRole(a, b, slug, entity_id, sentence, start, end))
+        else:
+            quotes.append(LibraryQuote(a, b, slug))
+    return roles, quotes
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,18 @@ def test_a_rare_entity_sorts_its_own_rows(
         walked, sorted_, choices = both_ways(
             monkeypatch, lambda: reads.articles_of(session, rare.id, 5, 0))
         assert choices == [False] and walked == sorted_ and len(walked) == 1
+
+
+def test_roles_and_quotes_read_together_as_apart(
+    library: None, session_factory: sessionmaker[Session]
+) -> None:
+    """The library entity page's one statement for both reads what the two would."""
+    with session_factory() as session:
+        holders = list(session.scalars(select(Role.entity_id).distinct().limit(5)))
+        holders += list(session.scalars(select(Quote.speaker_id).where(
+            Quote.speaker_id.is_not(None)).distinct().limit(5)))
+        for limit in (100, 2):
+            roles, quotes = reads.roles_and_quotes_in(session, holders, limit)
+            assert roles == reads.roles_in(session, holders, limit) and roles
+            assert quotes == reads.quotes_in(session, holders, limit) and quotes
+        assert reads.roles_and_quotes_in(session, []) == ([], [])

@@ -4,9 +4,10 @@ Routes depend on these, never on ``app.web.app``: the app factory imports the ro
 the routers import only this module, so imports point one way.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -18,8 +19,12 @@ from app.models import Article
 from app.settings import Settings
 from app.web.links import Links
 
+# The dependencies below are ``async def``: what they do before the route runs touches no
+# database (a Session connects at its first statement), and FastAPI runs a plain ``def``
+# dependency in its thread pool, a hand-off between threads per dependency and request.
 
-def get_session(request: Request) -> Iterator[Session]:
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     factory = request.app.state.session_factory
     # A GET's queries all see one snapshot; a write keeps the writers' isolation (app/db.py).
     reads = request.method in ("GET", "HEAD")
@@ -27,7 +32,10 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.close()
+        # Closing rolls back and returns the connection to the pool: database I/O, so in a
+        # worker thread, and shielded so that a cancelled request still gives it back.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -66,7 +74,7 @@ def raise_if_moved(
     )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -74,7 +82,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_links(request: Request) -> Links:
+async def get_links(request: Request) -> Links:
     links: Links = request.app.state.links
     return links
 
@@ -82,7 +90,7 @@ def get_links(request: Request) -> Links:
 LinksDep = Annotated[Links, Depends(get_links)]
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 

@@ -102,6 +102,7 @@ def library_detail(
     # Roles and quotes are those of this page's articles: a page of the timeline costs the
     # same however many articles name the entity (the Islamic State: most of the library).
     shown = [a.entity_id for a in articles]
+    roles, quotes = reads.roles_and_quotes_in(session, shown)
     return LibraryEntityDetail(
         **LibraryEntityOut.of(entity, links).model_dump(),
         articles=[
@@ -115,12 +116,12 @@ def library_detail(
             LibraryRoleOut(title=r.title, organisation=r.organisation,
                            article_slug=r.article_slug, sentence=r.sentence,
                            url=links.entity(r.article_slug, r.entity_id))
-            for r in reads.roles_in(session, shown)
+            for r in roles
         ],
         quotes=[
             LibraryQuoteOut(id=q.id, text=q.text, article_slug=q.article_slug,
                             url=links.quote(q.article_slug, q.id))
-            for q in reads.quotes_in(session, shown)
+            for q in quotes
         ],
         co_mentioned=[
             CoMentionOut(id=c.id, name=c.name, type=c.type, sentences=c.sentences)

@@ -130,12 +130,12 @@ def test_the_big_article_really_is_bigger(sized: TestClient) -> None:
 
 
 # Round trips of the library's pages, each a SELECT (what a PostgreSQL server costs most):
-# the entity and its names in one, the merge map read once, the library's size by one index
-# lookup, a timeline page with its mention counts in one, then roles, quotes, co-mentions and
+# the entity with its names and the library's size in one, the merge map read once, a
+# timeline page with its mention counts in one, its roles and quotes in one, co-mentions and
 # (the page) the editors' notes; the directory's total and its aliases ride on its page's rows.
 LIBRARY_URLS = [
-    ("/entities/{library}", HTML, 8),
-    ("/api/entities/{library}", {}, 7),
+    ("/entities/{library}", HTML, 6),
+    ("/api/entities/{library}", {}, 5),
     ("/api/entities?q=person", {}, 1),
 ]
 
