@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -230,8 +241,10 @@ def quote_marks(session: Session, article_id: int) -> list[QuoteMark]:
     return [QuoteMark(*row) for row in session.execute(_QUOTES, {"article_id": article_id})]
 
 
-def article_annotations(session: Session, article_id: int) -> ArticleAnnotations:
-    """Four statements, each walking an index on the article (or its entities)."""
+def article_annotations(session: Session, article_id: int,
+                        sentences: list[tuple[int, int]] | None = None) -> ArticleAnnotations:
+    """Four statements, each walking an index on the article (or its entities); three when
+    the article's ``sentences`` are given (``article_text`` reads them)."""
     params = {"article_id": article_id}
     entities = [
         EntityRow(id_, name, type_, kind, list(aliases or []), source, method, confidence,
@@ -241,7 +254,8 @@ def article_annotations(session: Session, article_id: int) -> ArticleAnnotations
     ]
     mentions = list(map(MentionRow._make, session.execute(_MENTIONS, params)))
     roles = list(map(RoleRow._make, session.execute(_ROLES, params)))
-    sentences = [(row.start, row.end) for row in session.execute(_SENTENCES, params)]
+    if sentences is None:
+        sentences = [(row.start, row.end) for row in session.execute(_SENTENCES, params)]
     return ArticleAnnotations(entities, mentions, roles, sentences)
 
 
@@ -267,28 +281,43 @@ class ArticleText:
     text: str
     revision: int
     paragraphs: list[ParagraphRow]  # in order
+    sentences: list[tuple[int, int]]  # in text order
 
 
-def _article_text_statements() -> tuple[Select[Any], Select[Any]]:
+def _article_text_statements() -> tuple[Select[Any], Any]:
     a, p = Article.__table__, Paragraph.__table__  # type: ignore[attr-defined]
+    s = Sentence.__table__  # type: ignore[attr-defined]
     article = select(a.c.id, a.c.slug, a.c.title, a.c.source, a.c.published, a.c.text,
                      a.c.revision).where(a.c.slug == bindparam("slug"))
-    paragraphs = (select(p.c.index, p.c.kind, p.c.start, p.c.end)
-                  .where(p.c.article_id == bindparam("article_id", type_=Integer))
-                  .order_by(p.c.index))
-    return article, paragraphs
+    # Paragraphs (by index), then sentences (in text order), in one round trip.
+    article_id = bindparam("article_id", type_=Integer)
+    parts = union_all(
+        select(literal(0, Integer).label("part"), p.c.index, p.c.kind, p.c.start, p.c.end,
+               p.c.id).where(p.c.article_id == article_id),
+        select(literal(1, Integer), cast(null(), Integer), cast(null(), String), s.c.start,
+               s.c.end, s.c.id).where(s.c.article_id == article_id),
+    ).subquery("parts")
+    spans = select(parts).order_by(parts.c.part, parts.c.index, parts.c.start, parts.c.id)
+    return article, spans
 
 
-_ARTICLE_TEXT, _PARAGRAPHS = _article_text_statements()
+_ARTICLE_TEXT, _SPANS = _article_text_statements()
 
 
 def article_text(session: Session, slug: str) -> ArticleText | None:
-    """The article a slug names, with its paragraphs (``get_article`` without the ORM)."""
+    """The article a slug names, with its paragraphs and sentences (``get_article`` without
+    the ORM)."""
     if names_nothing(slug):
         return None
     row = session.execute(_ARTICLE_TEXT, {"slug": slug}).one_or_none()
     if row is None:
         return None
-    paragraphs = [ParagraphRow(*p) for p in session.execute(_PARAGRAPHS, {"article_id": row.id})]
+    paragraphs: list[ParagraphRow] = []
+    sentences: list[tuple[int, int]] = []
+    for part, index, kind, start, end, _ in session.execute(_SPANS, {"article_id": row.id}):
+        if part == 0:
+            paragraphs.append(ParagraphRow(index, kind, start, end))
+        else:
+            sentences.append((start, end))
     return ArticleText(row.id, row.slug, row.title, row.source, row.published, row.text,
-                       row.revision, paragraphs)
+                       row.revision, paragraphs, sentences)

@@ -146,7 +146,7 @@ def article_page(slug: Slug, request: Request, session: SessionDep, links: Links
     article = repo.article_text(session, slug)
     if article is None:
         raise article_not_found(slug)
-    annotations = repo.article_annotations(session, article.id)
+    annotations = repo.article_annotations(session, article.id, article.sentences)
     quotes = repo.quote_marks(session, article.id)
     sentences = annotations.sentences or [(p.start, p.end) for p in article.paragraphs]
     highlight, selected_quote, notice = _selector_highlight(request, article, quotes)
