@@ -170,7 +170,7 @@ def article_page(slug: Slug, request: Request, session: SessionDep, links: Links
         paragraphs.append(
             {"index": p.index, "kind": p.kind, "start": p.start, "end": p.end, "html": html}
         )
-    by_type = index_by_type(annotations)
+    by_type = index_by_type(slug, annotations, links)
     mention_counts = {t: sum(i.mention_count for i in items) for t, items in by_type.items()}
     return _page(
         request,

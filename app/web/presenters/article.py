@@ -15,6 +15,7 @@ class IndexEntry:
     id: int
     name: str
     mention_count: int
+    href: str  # its page in this article
 
 
 def mention_views(slug: str, annotations: ArticleAnnotations, links: Links) -> list[MentionView]:
@@ -44,14 +45,16 @@ def mention_views(slug: str, annotations: ArticleAnnotations, links: Links) -> l
     return [view for views in by_entity.values() for view in views]
 
 
-def index_by_type(annotations: ArticleAnnotations) -> dict[str, list[IndexEntry]]:
+def index_by_type(slug: str, annotations: ArticleAnnotations, links: Links
+                  ) -> dict[str, list[IndexEntry]]:
     """Per type, the entities with the most mentions first (then by name)."""
     counts = dict.fromkeys((e.id for e in annotations.entities), 0)
     for m in annotations.mentions:
         if m.entity_id in counts:
             counts[m.entity_id] += 1
     return {
-        t: sorted((IndexEntry(e.id, e.name, counts[e.id]) for e in annotations.entities
+        t: sorted((IndexEntry(e.id, e.name, counts[e.id], links.entity(slug, e.id))
+                   for e in annotations.entities
                    if e.type == t), key=lambda i: (-i.mention_count, i.name))
         for t in TYPE_LABELS
     }
