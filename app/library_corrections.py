@@ -69,6 +69,13 @@ def _merge_map(session: Session) -> dict[int, int]:
     return merged
 
 
+def keep_merge_map(session: Session, merged: dict[int, int]) -> None:
+    """``library.merge_map`` as a reader's session read it along with something else (a
+    library entity's page reads it with the entity: one round trip fewer)."""
+    if is_reader(session):
+        session.info[_MERGES] = merged
+
+
 def merged_into(session: Session, library_id: int) -> int | None:
     """The library entity a merged-away id now is (after every later merge), else ``None``."""
     merged = _merge_map(session)

@@ -30,10 +30,12 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db import is_reader
 from app.library import HIGHEST_CHAR, fold
+from app.library_corrections import keep_merge_map
 from app.models import (
     Article,
     Entity,
     LibraryComention,
+    LibraryCorrection,
     LibraryEntity,
     LibraryName,
     LibraryTerm,
@@ -158,17 +160,29 @@ def _total(session: Session, has_q: bool, has_type: bool, params: dict[str, Any]
     return _run(session, _directory_total(has_q, has_type), params).scalar() or 0
 
 
-def _library_entity() -> Select[Any]:
+def _library_entity() -> Any:
+    """The entity, each of its other names (most used first) and the library's size; then
+    the editors' merges in force (``library.merge_map``), in one statement."""
     le, ln = LibraryEntity.__table__, LibraryName.__table__  # type: ignore[attr-defined]
+    lc = LibraryCorrection.__table__  # type: ignore[attr-defined]
     newest = select(func.max(Article.__table__.c.id)).scalar_subquery()  # type: ignore[attr-defined]
-    return (
-        select(le.c.id, le.c.name, le.c.type, le.c.kind, le.c.article_count,
-               le.c.mention_count, le.c.retired_at, ln.c.name.label("alias"),
-               newest.label("newest_article"))
+    entity = (
+        select(literal(0, Integer).label("part"), le.c.id, le.c.name, le.c.type, le.c.kind,
+               le.c.article_count, le.c.mention_count, le.c.retired_at,
+               ln.c.name.label("alias"), ln.c.uses.label("alias_uses"),
+               ln.c.id.label("alias_id"), newest.label("newest_article"),
+               cast(null(), Integer).label("merged"), cast(null(), Integer).label("into"))
         .outerjoin(ln, and_(ln.c.library_id == le.c.id, ln.c.uses > 0, ln.c.name != le.c.name))
         .where(le.c.id == bindparam("library_id", type_=Integer))
-        .order_by(ln.c.uses.desc(), ln.c.id)
     )
+    nothing = (cast(null(), Integer), cast(null(), String), cast(null(), String),
+               cast(null(), String), cast(null(), Integer), cast(null(), Integer),
+               cast(null(), le.c.retired_at.type), cast(null(), String), cast(null(), Integer),
+               cast(null(), Integer), cast(null(), Integer))
+    merges = select(literal(1, Integer), *nothing, lc.c.library_id, lc.c.into_id).where(
+        lc.c.action == "merge", lc.c.status == "applied", lc.c.into_id.is_not(None))
+    both = union_all(entity, merges).subquery("entity")
+    return select(both).order_by(both.c.part, both.c.alias_uses.desc(), both.c.alias_id)
 
 
 _LIBRARY_ENTITY = _library_entity()
@@ -176,10 +190,14 @@ _LIBRARY_ENTITY = _library_entity()
 
 def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummary | None:
     """The library entity, retired ones too (their pages answer 410), with its other names
-    joined in, and the library's size for its timeline (one round trip: this starts every
-    entity page)."""
+    joined in, the library's size for its timeline and the editors' merges (one round trip:
+    this starts every entity page)."""
     entity = None
+    merged: dict[int, int] = {}
     for row in _run(session, _LIBRARY_ENTITY, {"library_id": library_id}):
+        if row.part == 1:
+            merged[row.merged] = row.into
+            continue
         if entity is None:
             if is_reader(session):  # one snapshot: the size cannot change in this session
                 session.info[_LIBRARY_SIZE] = row.newest_article or 0
@@ -188,6 +206,7 @@ def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummar
                                           row.retired_at)
         if row.alias is not None:
             entity.aliases.append(row.alias)
+    keep_merge_map(session, merged)
     return entity
 
 
