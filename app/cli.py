@@ -3,6 +3,7 @@
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -313,6 +314,10 @@ def _local_worker(wanted: bool) -> Iterator[None]:
     # the CPU the server leaves, so it never slows the server's start or its pages.
     process = subprocess.Popen([sys.executable, "-m", "app", "worker"],
                                preexec_fn=lambda: os.nice(10))  # noqa: PLW1509 - no threads yet
+    # uvicorn ends a graceful shutdown by raising the signal it caught again with the handler
+    # it found; with SIGTERM's default that kills the server before `finally` below, leaving
+    # the worker behind (`docker stop`, systemd). A handler that exits lets it run.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield
     finally:
@@ -322,6 +327,10 @@ def _local_worker(wanted: bool) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # a requested stop, done cleanly
 
 
 def worker(threads: int) -> int:

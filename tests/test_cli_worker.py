@@ -79,8 +79,9 @@ def _command_line(pid: int) -> str:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_serve_runs_a_local_worker_beside_the_server_and_stops_it(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, stop: signal.Signals
 ) -> None:
     import socket
 
@@ -104,7 +105,7 @@ def test_serve_runs_a_local_worker_beside_the_server_and_stops_it(
             time.sleep(0.2)
         workers = [c for c in _children(serve.pid) if "app worker" in _command_line(c)]
         assert len(workers) == 1
-        serve.send_signal(signal.SIGINT)  # Ctrl-C
+        serve.send_signal(stop)  # Ctrl-C, or `docker stop` / systemd
         assert serve.wait(timeout=30) == 0
         for worker in workers:  # stopped and reaped with the server
             assert not Path(f"/proc/{worker}").exists()
