@@ -193,9 +193,6 @@ def ingest_files(
     except ModelNotFound as exc:
         _error(str(exc))
         return EXIT_MODEL
-    except batch.StoringFailed as exc:
-        _error(str(exc))
-        return EXIT_DATABASE
     finally:
         progress.close()
         engine.dispose()
@@ -240,8 +237,7 @@ def _summary(summary: "BatchSummary") -> str:
         f"files: {summary.files}, created: {summary.created}, revised: {summary.revised}, "
         f"unchanged: {summary.unchanged}, failed: {len(summary.failed)}",
         f"extracted {summary.words} words in {summary.seconds:.1f} s "
-        f"({summary.words_per_second:.0f} words/s, "
-        f"{'2 processes: extracting, storing' if summary.processes > 1 else '1 process'})",
+        f"({summary.words_per_second:.0f} words/s, 1 process)",
     ]
     lines += [f"failed: {path}: {reason}" for path, reason in summary.failed]
     return "\n".join(lines)

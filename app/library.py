@@ -120,14 +120,6 @@ def _pattern_rows() -> Iterable[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def load_knowledge() -> None:
-    """Read the data the identity rules use now (a process that stores articles and never
-    loads the pipeline), rather than at its first article."""
-    known_keys()
-    _country_patterns()
-    _kinds_of_body()
-
-
 KINDS_OF_BODY = Path(__file__).resolve().parent / "data" / "kinds_of_body.txt"
 
 

@@ -4,7 +4,7 @@ The steps (``steps.STEPS``, run by ``runner.run``) find the mentions and roles; 
 given their speakers from the result, and entities are built with their confidence.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from spacy.language import Language
@@ -127,16 +127,12 @@ def extract(nlp: Language, normalised: NormalisedText) -> Extraction:
 
 def extract_many(nlp: Language, texts: Sequence[NormalisedText]) -> list[Extraction]:
     """Several articles parsed in one ``nlp.pipe`` stream (batching across articles)."""
-    return list(iter_extractions(nlp, texts))
-
-
-def iter_extractions(nlp: Language, texts: Sequence[NormalisedText]) -> Iterator[Extraction]:
-    """``extract_many``, each article's extraction handed on as soon as it is made (the batch
-    ingest stores one while the next is extracted)."""
     shown = [visible(n) for n in texts]
     contexts = parse_many(nlp, [text for text, _ in shown])
-    for ctx, (_, back) in zip(contexts, shown, strict=True):
-        yield to_served(extract_parsed(ctx), back) if back is not None else extract_parsed(ctx)
+    return [
+        to_served(extract_parsed(ctx), back) if back is not None else extract_parsed(ctx)
+        for ctx, (_, back) in zip(contexts, shown, strict=True)
+    ]
 
 
 def _extract_visible(nlp: Language, normalised: NormalisedText) -> Extraction:
