@@ -7,6 +7,31 @@ those tokens: :func:`fts5_query` for SQLite's FTS5 tables, :func:`tsquery` for P
 ``tsvector`` columns (both created by Alembic revisions). :func:`_engine_search` is the one
 place that picks the engine. Anything else in the string (operators, brackets, stray quotes,
 NUL) is a word separator, so every string is either a query or an empty one.
+
+**A bounded ranking for a word in most of the library.** Ranking reads every match (its
+index entry, its length, its score), so a word that most articles use ("said") would cost in
+proportion to the library. Each OR alternative of the query is therefore looked up in the
+order the library grew, newest first, which the indexes give cheaply: when every alternative
+matches more than :data:`CANDIDATES` articles, only the matches newer than the oldest of the
+alternatives' (``CANDIDATES`` + 1)-th most recent matches are ranked (so at least the
+``CANDIDATES`` most recent of each alternative), and the results say so
+(``SearchResults.articles_recent_only``, shown on the page and in the JSON). A word in most
+of the library tells articles apart by little (FTS5's bm25 weighs it at about 1e-6;
+PostgreSQL's ts_rank only counts occurrences), and more than a thousand hits are more than
+anyone reads through: the best of the most recent is a fair answer, and a news reader's.
+When any alternative matches ``CANDIDATES`` articles or fewer, every match is ranked,
+exactly as before: "said OR Habbaniyah" ranks the whole library, so every Habbaniyah
+article is found. The ranked matches keep their scores (FTS5's statistics are the whole
+index's). Quotes are bounded the same way, by the most recently stored: on SQLite by the
+quote's row, on PostgreSQL by its article's (an article's quotes are ranked or left out
+together, so that there at most ``CANDIDATES`` of an alternative's are ranked).
+
+**Snippets from a piece of the text (PostgreSQL).** ``ts_headline`` parses the text it is
+given, and parsing (unaccenting, stemming) is most of a search's cost: an article's snippet
+is made from its first paragraph (the text between blank lines) that matches the query by
+itself, found by parsing the paragraphs in order until one matches (a word most articles
+use is near the top); when none does (the words are in different paragraphs, or only in
+the title), from the whole text, as before. SQLite's ``snippet()`` stays as it was.
 """
 
 import re
@@ -22,6 +47,8 @@ from app.models import LibraryEntity, LibraryTerm
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 MAX_LIMIT = 100
+# Matches of each OR alternative ranked at most (see the module's docstring): 50 pages of 20.
+CANDIDATES = 1000
 # Around matched words in snippets: control characters news text does not use (if one
 # did, a mark would only land in the wrong place; the text is escaped either way).
 MARK_START, MARK_END = "\x02", "\x03"
@@ -177,30 +204,93 @@ class SearchResults:
     articles: list[ArticleHit] = field(default_factory=list)
     entities: list[EntityHit] = field(default_factory=list)
     quotes: list[QuoteHit] = field(default_factory=list)
+    # More matched than are ranked: the hits are the best of the most recent matches (at
+    # least ``candidates`` of each alternative's).
+    articles_recent_only: bool = False
+    quotes_recent_only: bool = False
+    candidates: int = 0
+
+
+@dataclass
+class _Found:
+    """What the engine found: the hits, and whether each part was bounded."""
+
+    articles: list[ArticleHit]
+    quotes: list[QuoteHit]
+    articles_recent_only: bool
+    quotes_recent_only: bool
 
 
 def search(session: Session, query: str, limit: int = 20) -> SearchResults:
     """Articles, library entities and quotes matching ``query``; raises QueryError."""
     limit = max(1, min(limit, MAX_LIMIT))
     parsed = parse(query)
-    results = SearchResults(query)
+    results = SearchResults(query, candidates=CANDIDATES)
     if not parsed:
         return results
-    results.articles, results.quotes = _engine_search(session, parsed, limit)
+    found = _engine_search(session, parsed, limit)
+    results.articles, results.quotes = found.articles, found.quotes
+    results.articles_recent_only = found.articles_recent_only
+    results.quotes_recent_only = found.quotes_recent_only
     results.entities = entities_named(session, parsed, limit)
     return results
 
 
-def _engine_search(
-    session: Session, parsed: ParsedQuery, limit: int
-) -> tuple[list[ArticleHit], list[QuoteHit]]:
+def _engine_search(session: Session, parsed: ParsedQuery, limit: int) -> _Found:
     """The engine-specific part: full-text articles and quotes."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return _sqlite_articles(session, parsed, limit), _sqlite_quotes(session, parsed, limit)
+        articles_after, quotes_after = _windows(session, _SQLITE_CUTOFFS,
+                                                [fts5_query(g) for g in _alternatives(parsed)])
+        return _Found(_sqlite_articles(session, parsed, limit, articles_after),
+                      _sqlite_quotes(session, parsed, limit, quotes_after),
+                      articles_after is not None, quotes_after is not None)
     if dialect == "postgresql":
-        return _postgresql_search(session, parsed, limit)
+        articles_after, quotes_after = _windows(session, _POSTGRESQL_CUTOFFS,
+                                                [tsquery(g) for g in _alternatives(parsed)])
+        articles, quotes = _postgresql_search(session, parsed, limit, articles_after,
+                                              quotes_after)
+        return _Found(articles, quotes, articles_after is not None, quotes_after is not None)
     raise QueryError(f"full-text search is not available on {dialect}")
+
+
+# ---- the bounded ranking (see the module's docstring)
+
+
+def _alternatives(parsed: ParsedQuery) -> list[ParsedQuery]:
+    return [ParsedQuery(groups=[group]) for group in parsed.groups]
+
+
+# Per engine, articles' and quotes': the key of an alternative's (CANDIDATES + 1)-th most
+# recent match (NULL when it has no more than CANDIDATES), read newest first off an index.
+_SQLITE_CUTOFFS = (
+    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{q} "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :cap",
+    "SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH :{q} "
+    "ORDER BY rowid DESC LIMIT 1 OFFSET :cap",
+)
+_POSTGRESQL_CUTOFFS = (
+    f"SELECT a.id FROM articles a WHERE a.search_vector @@ to_tsquery('{TS_CONFIG}', :{{q}}) "
+    "ORDER BY a.id DESC LIMIT 1 OFFSET :cap",
+    f"SELECT q.article_id FROM quotes q "
+    f"WHERE q.search_vector @@ to_tsquery('{TS_CONFIG}', :{{q}}) "
+    "ORDER BY q.article_id DESC LIMIT 1 OFFSET :cap",
+)
+
+
+def _windows(session: Session, cutoffs: tuple[str, str], alternatives: list[str]
+             ) -> tuple[int | None, int | None]:
+    """For articles and quotes: the key after which matches are ranked, or None to rank
+    them all (an alternative has no more than CANDIDATES matches). One statement."""
+    params: dict[str, object] = {"cap": CANDIDATES}
+    columns = []
+    for i, alternative in enumerate(alternatives):
+        params[f"q{i}"] = alternative
+        columns += [f"({cutoff.format(q=f'q{i}')})" for cutoff in cutoffs]
+    row = session.execute(text("SELECT " + ", ".join(columns)), params).one()
+    articles, quotes = list(row[0::2]), list(row[1::2])
+    return (None if None in articles else min(articles),
+            None if None in quotes else min(quotes))
 
 
 SNIPPET_WORDS = 24
@@ -213,7 +303,8 @@ def _score(relevance: float) -> float:
     return float(f"{relevance:.4g}")
 
 
-def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[ArticleHit]:
+def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int, after: int | None
+                     ) -> list[ArticleHit]:
     # Ranked first, without snippets: a common word matches most of the library, and a
     # snippet (the article's text read and tokenized again) is only worth making for a hit
     # that is shown.
@@ -221,9 +312,9 @@ def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[
     top = session.execute(
         text(
             "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-            "WHERE articles_fts MATCH :q ORDER BY rank, rowid LIMIT :limit"
+            "WHERE articles_fts MATCH :q AND rowid > :after ORDER BY rank, rowid LIMIT :limit"
         ),
-        {"q": query, "limit": limit},
+        {"q": query, "limit": limit, "after": -1 if after is None else after},
     ).all()
     if not top:
         return []
@@ -245,15 +336,16 @@ def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int) -> list[
             for row_id, rank in top if row_id in shown]
 
 
-def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int) -> list[QuoteHit]:
+def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int, after: int | None
+                   ) -> list[QuoteHit]:
     query = fts5_query(parsed)
     top = session.execute(
         text(
             "SELECT quotes_fts.rowid, quotes_fts.quote_id FROM quotes_fts "
-            "WHERE quotes_fts MATCH :q ORDER BY quotes_fts.rank, quotes_fts.quote_id "
-            "LIMIT :limit"
+            "WHERE quotes_fts MATCH :q AND quotes_fts.rowid > :after "
+            "ORDER BY quotes_fts.rank, quotes_fts.quote_id LIMIT :limit"
         ),
-        {"q": query, "limit": limit},
+        {"q": query, "limit": limit, "after": -1 if after is None else after},
     ).all()
     if not top:
         return []
@@ -300,6 +392,8 @@ def tsquery(parsed: ParsedQuery) -> str:
 # private-use characters (no news text has them) and come back after.
 HIDDEN = "\ue000\ue001"
 UNHIDE = str.maketrans({"\ue000": "<", "\ue001": "&"})
+# Between an article's paragraphs in its stored text (app.nlp.normalise joins them so).
+PARAGRAPH_BREAK = "\n\n"
 
 
 def _headline_options(**extra: object) -> str:
@@ -309,19 +403,29 @@ def _headline_options(**extra: object) -> str:
 
 # Articles and quotes in one statement (one round trip to the server instead of two), each
 # part ranked and limited first in a subquery of its own, so that only the hits shown get a
-# headline (it re-parses the whole text) and each part keeps its own plan: joined to the
-# headlines, the planner chose a scan of every quote over the GIN index, even for a rare word.
+# headline and each part keeps its own plan: joined to the headlines, the planner chose a
+# scan of every quote over the GIN index, even for a rare word. An article's headline is
+# made from its first paragraph that matches (see the module's docstring): the text is split
+# once (reading a stored piece of it with substr() fetched and decompressed the text again
+# for each paragraph), the paragraphs are put in order behind OFFSET 0 so that the match is
+# tried on one after another, and the first that matches ends it (with the order and the
+# match in one query level, the planner matched every paragraph before sorting).
 _POSTGRESQL_SEARCH = f"""
 SELECT part, n, key, label, marked, rank, article_slug FROM (
 (SELECT 0 AS part, row_number() OVER (ORDER BY top.rank DESC, a.id) AS n, a.slug AS key,
         a.title AS label,
-        ts_headline('{TS_CONFIG}', translate(a.text, '<&', :hidden), top.query,
-                    :article_options) AS marked,
+        ts_headline('{TS_CONFIG}', translate(coalesce(piece.text, a.text), '<&', :hidden),
+                    top.query, :article_options) AS marked,
         top.rank AS rank, NULL AS article_slug
    FROM (SELECT a.id, query, ts_rank(a.search_vector, query) AS rank
            FROM articles a, to_tsquery('{TS_CONFIG}', :q) AS query
-          WHERE a.search_vector @@ query ORDER BY rank DESC, a.id LIMIT :limit) AS top
-   JOIN articles a ON a.id = top.id)
+          WHERE a.search_vector @@ query AND a.id > :articles_after
+          ORDER BY rank DESC, a.id LIMIT :limit) AS top
+   JOIN articles a ON a.id = top.id
+   LEFT JOIN LATERAL (
+        SELECT p.text FROM (SELECT text FROM unnest(string_to_array(a.text, :paragraph_break))
+                                   WITH ORDINALITY AS p(text, n) ORDER BY n OFFSET 0) AS p
+         WHERE to_tsvector('{TS_CONFIG}', p.text) @@ top.query LIMIT 1) AS piece ON true)
 UNION ALL
 (SELECT 1, row_number() OVER (ORDER BY top.rank DESC, q.id), q.id, e.name,
         ts_headline('{TS_CONFIG}', translate(q.text, '<&', :hidden), top.query,
@@ -329,18 +433,23 @@ UNION ALL
         top.rank, a.slug
    FROM (SELECT q.id, query, ts_rank(q.search_vector, query) AS rank
            FROM quotes q, to_tsquery('{TS_CONFIG}', :q) AS query
-          WHERE q.search_vector @@ query ORDER BY rank DESC, q.id LIMIT :limit) AS top
+          WHERE q.search_vector @@ query AND q.article_id > :quotes_after
+          ORDER BY rank DESC, q.id LIMIT :limit) AS top
    JOIN quotes q ON q.id = top.id
    JOIN articles a ON a.id = q.article_id
    LEFT JOIN entities e ON e.id = q.speaker_id)
 ) AS hits ORDER BY part, n"""
 
 
-def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int
+def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int,
+                       articles_after: int | None, quotes_after: int | None
                        ) -> tuple[list[ArticleHit], list[QuoteHit]]:
     rows = session.execute(
         text(_POSTGRESQL_SEARCH),
         {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
+         "paragraph_break": PARAGRAPH_BREAK,
+         "articles_after": -1 if articles_after is None else articles_after,
+         "quotes_after": -1 if quotes_after is None else quotes_after,
          "article_options": _headline_options(MaxWords=SNIPPET_WORDS,
                                               MinWords=SNIPPET_WORDS // 2),
          "quote_options": _headline_options(HighlightAll=1)},

@@ -283,3 +283,102 @@ def test_postgresql_searches_its_tsvector_columns_through_gin(
             plan = _explain(session, f"EXPLAIN SELECT 1 FROM {table} WHERE search_vector @@ "
                             "to_tsquery('newsreader', :q)", q=tsquery(parse("abandoned")))
             assert index in plan, plan
+
+
+# ---------------------------------------------------------------- the bounded ranking
+
+
+def _store_plain(factory: sessionmaker[Session], slug: str, body: str) -> None:
+    item = ArticleInput(body, slug)
+    normalised, slug, title = prepare(item)
+    with session_scope(factory) as session:
+        store(session, item, normalised, slug, title, _extraction(normalised.text))
+
+
+@pytest.fixture
+def harvests(stored: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Four articles with "harvest", stored oldest first; the oldest says it most (exact
+    ranking puts it first) and is the only one, with "elsewhere", to name Mosul."""
+    _store_plain(stored, "harvest-1", "The harvest, the harvest and the harvest again.\n\n"
+                 "Farmers near Mosul said the harvest was the best harvest in years.")
+    for n in (2, 3, 4):
+        _store_plain(stored, f"harvest-{n}", f"Report {n}: the harvest began in the north.\n\n"
+                     "Prices at the market were steady and the roads were open again.")
+    return stored
+
+
+def test_every_match_is_ranked_up_to_the_bound(harvests: sessionmaker[Session]) -> None:
+    with harvests() as session:
+        found = search(session, "harvest")
+    assert sorted(a.slug for a in found.articles) == [f"harvest-{n}" for n in (1, 2, 3, 4)]
+    assert found.articles[0].slug == "harvest-1", "the article that says it most ranks first"
+    assert not found.articles_recent_only
+
+
+def test_a_word_in_more_articles_than_the_bound_ranks_the_most_recent(
+    harvests: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.search.CANDIDATES", 2)
+    with harvests() as session:
+        found = search(session, "harvest")
+        assert sorted(a.slug for a in found.articles) == ["harvest-3", "harvest-4"]
+        assert found.articles_recent_only and found.candidates == 2
+        assert all(a.snippet.marks and a.score > 0 for a in found.articles)
+        # Two alternatives, each over the bound: at least the 2 newest of each are ranked.
+        both = search(session, "harvest OR prices")
+        assert {"harvest-3", "harvest-4"} <= {a.slug for a in both.articles}
+        assert "harvest-1" not in {a.slug for a in both.articles} and both.articles_recent_only
+        # An alternative within the bound (Mosul: 2 articles) ranks the whole library.
+        mixed = search(session, "harvest OR Mosul")
+        assert sorted(a.slug for a in mixed.articles) == [
+            "elsewhere", "harvest-1", "harvest-2", "harvest-3", "harvest-4"]
+        assert not mixed.articles_recent_only
+        # A group of words is one alternative: its own matches are counted.
+        assert not search(session, "harvest Mosul").articles_recent_only
+        assert search(session, "harvest again").articles_recent_only
+        assert [a.slug for a in search(session, "harvest", limit=1).articles] in (
+            ["harvest-3"], ["harvest-4"])
+
+
+def test_quotes_over_the_bound_are_the_most_recently_stored(
+    stored: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in (2, 3):  # with "ramadi-falls", three articles quote "We were abandoned"
+        _store_plain(stored, f"ramadi-{n}", TEXT.replace("Sunday", f"day {n}"))
+    with stored() as session:
+        assert len(search(session, "abandoned").quotes) == 3
+    monkeypatch.setattr("app.search.CANDIDATES", 2)
+    with stored() as session:
+        found = search(session, "abandoned")
+    assert sorted(q.article_slug for q in found.quotes) == ["ramadi-2", "ramadi-3"]
+    assert found.quotes_recent_only
+
+
+def test_a_phrase_across_paragraphs_still_gets_its_snippet(
+    stored: sessionmaker[Session],
+) -> None:
+    """PostgreSQL makes a snippet from the first paragraph that matches on its own; a
+    phrase that runs from one paragraph into the next matches none, and the whole text is
+    used, as it always is on SQLite."""
+    _store_plain(stored, "across", "Officials met in the capital on Monday afternoon\n\n"
+                 "Tuesday brought more talks about the water supply.")
+    with stored() as session:
+        found = search(session, '"Monday afternoon Tuesday"')
+    assert [a.slug for a in found.articles] == ["across"]
+    marked = found.articles[0].snippet
+    assert marked.marks, marked
+    first = marked.text[marked.marks[0][0]:marked.marks[0][1]]
+    assert first.startswith("Monday"), marked  # one mark (SQLite) or one a word
+
+
+@only_on("postgresql", "ts_headline on a piece of the text is the PostgreSQL path")
+def test_postgresql_makes_the_snippet_from_the_first_paragraph_that_matches(
+    stored: sessionmaker[Session],
+) -> None:
+    filler = " ".join(["Officials gave no further details about the situation."] * 6)
+    _store_plain(stored, "first-match", f"{filler}\n\nThe harvest began early this year.\n\n"
+                 f"{filler} The harvest, the harvest, the harvest was large.")
+    with stored() as session:
+        hit = search(session, "harvest").articles[0]
+    assert hit.snippet.text == "The harvest began early this year.", hit.snippet
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.marks] == ["harvest"]

@@ -23,7 +23,7 @@ from app.models import (
     Quote,
     Role,
 )
-from app.search import SearchResults
+from app.search import CANDIDATES, SearchResults
 from app.web.links import Links
 
 
@@ -485,6 +485,12 @@ class SearchOut(BaseModel):
     articles: list[ArticleHitOut]
     entities: list[EntityHitOut]
     quotes: list[QuoteHitOut]
+    articles_recent_only: bool = Field(
+        description="more articles match than are ranked (each alternative of the query "
+                    f"matches over {CANDIDATES:,}): the articles are the best matches among "
+                    "the most recently added")
+    quotes_recent_only: bool = Field(
+        description="the same for quotes: the best matches among the most recently stored")
 
     @classmethod
     def of(cls, results: SearchResults, links: Links) -> "SearchOut":
@@ -504,6 +510,8 @@ class SearchOut(BaseModel):
                             article_slug=q.article_slug, url=links.quote(q.article_slug, q.id))
                 for q in results.quotes
             ],
+            articles_recent_only=results.articles_recent_only,
+            quotes_recent_only=results.quotes_recent_only,
         )
 
 

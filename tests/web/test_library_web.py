@@ -146,6 +146,7 @@ def test_search_api(library_client: TestClient) -> None:
     assert [e["name"] for e in found["entities"]] == ["Islamic State"]
     assert [a["slug"] for a in found["articles"]] == ["mosul-shelled"]
     assert "Daesh" in found["articles"][0]["snippet"]
+    assert found["articles_recent_only"] is False and found["quotes_recent_only"] is False
     quotes = library_client.get("/api/search", params={"q": '"abandoned by"'}).json()["quotes"]
     assert quotes[0]["speaker_name"] == "Nasser al-Alwani"
     assert quotes[0]["url"].startswith("/articles/ramadi-falls/quotes/")
@@ -199,6 +200,19 @@ def test_search_page_marks_terms_and_escapes(library_client: TestClient) -> None
     assert too_long.status_code == 422 and "limit" in too_long.text
     grouped = library_client.get("/search", params={"q": "Alwani"}).text
     assert "Entities" in grouped and "Articles" in grouped
+
+
+def test_search_says_when_only_the_most_recent_matches_were_ranked(
+    library_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.search.CANDIDATES", 1)  # "said" is in both articles
+    found = library_client.get("/api/search", params={"q": "said"}).json()
+    assert [a["slug"] for a in found["articles"]] == ["mosul-shelled"], "the newer one"
+    assert found["articles_recent_only"] is True and found["quotes_recent_only"] is False
+    page = library_client.get("/search", params={"q": "said"}).text
+    assert "More than 1 articles match: these are the best matches among the most " \
+        "recently added." in page
+    assert "quotes match" not in page
 
 
 def _delete(session: Session, slug: str) -> bool:
