@@ -452,6 +452,63 @@ def ingest_text(session_factory: sessionmaker[Session],
     return _ingest
 
 
+@dataclass
+class CliRun:
+    """What a command printed and how it exited (``subprocess.CompletedProcess``'s fields)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., CliRun]  # cli(db_url, *args, env=None)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, nlp: "Language") -> Cli:
+    """``python -m app ARGS`` run by ``app.cli.main`` in this process, with DATABASE_URL and
+    ``env`` as its only settings from the environment (as a process started with that
+    environment alone): the same code, exit codes and output, without a new interpreter
+    importing the app (and loading spaCy) each time: the model is the session's ``nlp``.
+    An exception the command does not handle fails the test (a process would have printed a
+    traceback). Each entry point also has a test that starts a real process (tests/test_cli.py,
+    tests/test_cli_worker.py, the live server tests)."""
+    import contextlib
+    import gc
+    import io
+
+    from app.cli import main
+    from app.settings import get_settings
+
+    def load_pipeline(name: str | None = None) -> "Language":
+        assert name in (None, Settings.model_fields["spacy_model"].default), name
+        return nlp
+
+    monkeypatch.setattr("app.nlp.pipeline.load_pipeline", load_pipeline)
+
+    def run(db_url: str, *args: str, env: dict[str, str] | None = None) -> CliRun:
+        with monkeypatch.context() as patched:
+            for name in Settings.model_fields:
+                patched.delenv(name.upper(), raising=False)
+            for name, value in {"DATABASE_URL": db_url, **(env or {})}.items():
+                patched.setenv(name, value)
+            out, err = io.StringIO(), io.StringIO()
+            collecting = gc.isenabled()  # `serve` turns collection off before it starts
+            get_settings.cache_clear()
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            finally:
+                get_settings.cache_clear()
+                if collecting:
+                    gc.enable()
+        return CliRun(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     from app.web.app import create_app
