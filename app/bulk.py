@@ -1,10 +1,11 @@
-"""Many rows in one statement: the store's bulk inserts and counted upserts.
+"""Many rows in one statement: the store's bulk inserts, updates and counted upserts.
 
 An executemany sends PostgreSQL one statement a row (psycopg pipelines them, but the server
 still plans, runs and checks foreign keys for each): for the co-mentions and mentions of one
 article that was most of the time an ingest spent storing. On PostgreSQL the rows therefore go
 as one array a column through ``unnest ... WITH ORDINALITY`` (one statement, rows inserted in
-the order given, so serial ids come out as an executemany gives them). SQLite's executemany
+the order given, so serial ids come out as an executemany gives them), and updates go as one
+``UPDATE ... FROM unnest``. SQLite's executemany
 runs in-process and stays as it is. The rows stored are the same either way: a column the
 rows leave out gets its default, and so does a ``None`` given for a mapped class's column that
 has one (as the ORM's bulk insert omits ``None`` values); given a ``Table``, ``None`` is NULL.
@@ -13,12 +14,13 @@ Engine-specific SQL lives here, behind these functions; ``tests/test_bulk.py`` r
 each engine.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    DateTime,
     Double,
     Float,
     Integer,
@@ -32,7 +34,9 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Select
@@ -126,6 +130,41 @@ def add_to_counts(session: Session, model: Any, key: Sequence[str], count: str,
     session.execute(upsert, source[1] if source is not None else list(rows))
 
 
+Row = Mapping[str, Any]  # a given row's values, as column expressions of the statement
+
+
+def update_rows(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]],
+    types: Mapping[str, TypeEngine[Any]],
+    where: Callable[[Table, Row], Any], values: Callable[[Table, Row], dict[str, Any]],
+) -> None:
+    """Update one row of the table per given row: ``where(table, row)`` picks it and
+    ``values(table, row)`` gives its new values, ``row`` holding the given row's values (of
+    the ``types`` named) as expressions. The given rows must pick different rows of the table.
+
+    On PostgreSQL one ``UPDATE ... FROM unnest(...)`` (an executemany is bound and run on the
+    server a row at a time, and costs the client a round of parameter work a row); elsewhere
+    an executemany. For the few rows an article touches PostgreSQL joins by a nested loop
+    over the arrays in the order given, so writers that sort their rows still lock them in
+    one order, as the executemany did."""
+    if not rows:
+        return
+    table = table_of(model)
+    names = list(rows[0])
+    if session.get_bind().dialect.name != "postgresql":
+        given: dict[str, Any] = {name: bindparam(name, type_=types[name]) for name in names}
+        statement = update(table).where(where(table, given)).values(values(table, given))
+        session.execute(statement, list(rows))
+        return
+    arrays = [bindparam(f"bulk_{name}", type_=ARRAY(types[name])) for name in names]
+    source = func.unnest(*arrays).table_valued(
+        *(sql_column(name, types[name]) for name in names), with_ordinality=ORDER
+    ).render_derived()
+    given = {name: source.c[name] for name in names}
+    statement = update(table).where(where(table, given)).values(values(table, given))
+    session.execute(statement, {f"bulk_{name}": [row[name] for row in rows] for name in names})
+
+
 def _postgresql_rows(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], none_is_default: bool = False
 ) -> tuple[Select[Any], dict[str, list[Any]], list[str]] | None:
@@ -170,4 +209,6 @@ def _postgresql_rows(
 
 def _array_type(type_: TypeEngine[Any]) -> ARRAY | None:
     kind = type(type_)
+    if kind is DateTime:  # keeping its time zone (timestamptz[]), as its values carry one
+        return ARRAY(DateTime(timezone=type_.timezone))  # type: ignore[attr-defined]
     return ARRAY(kind()) if kind in ARRAY_TYPES else None

@@ -360,10 +360,14 @@ def undo(
 # Re-application after re-ingest (the ingest store's one hook)
 
 
-def reapply(session: Session, article: Article, extraction: Extraction) -> None:
+def reapply(session: Session, article: Article, extraction: Extraction,
+            new: bool = False) -> None:
     """The extractor just wrote ``extraction`` for the article's text: keep it as the snapshot
-    and apply every correction again, in the caller's transaction."""
-    _save_snapshot(session, article, extraction)
+    and apply every correction again, in the caller's transaction. A ``new`` article (just
+    inserted) has neither a snapshot nor corrections: nothing is looked up."""
+    _save_snapshot(session, article, extraction, new)
+    if new:
+        return
     if session.scalar(select(Correction.id).where(Correction.article_id == article.id).limit(1)):
         _replay_all(session, article)
 
@@ -896,8 +900,9 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
     )
 
 
-def _save_snapshot(session: Session, article: Article, extraction: Extraction) -> None:
-    snapshot = session.get(ExtractionSnapshot, article.id)
+def _save_snapshot(session: Session, article: Article, extraction: Extraction,
+                   new: bool = False) -> None:
+    snapshot = None if new else session.get(ExtractionSnapshot, article.id)
     if snapshot is None:
         session.add(ExtractionSnapshot(article_id=article.id,
                                        data=extraction_to_json(extraction)))

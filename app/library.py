@@ -51,8 +51,9 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Integer, String, Table, and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from app import bulk
 from app.models import (
@@ -349,13 +350,12 @@ def apply(session: Session, article_id: int, before: Contribution) -> None:
         != (library_ids[r.id], keys[r.id], pins.get(r.id))
     ]
     if changed:
-        table = _table(Entity)
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(library_id=bindparam("library_id"), library_key=bindparam("library_key"),
-                    library_pin=bindparam("library_pin")),
-            changed,
+        bulk.update_rows(
+            session, Entity, changed, ENTITY_LIBRARY_TYPES,
+            where=lambda t, row: t.c.id == row["b_id"],
+            values=lambda _t, row: {"library_id": row["library_id"],
+                                    "library_key": row["library_key"],
+                                    "library_pin": row["library_pin"]},
         )
         for change in changed:  # objects the caller holds see the new values
             held = session.identity_map.get((Entity, (change["b_id"],), None))
@@ -458,6 +458,12 @@ def _entity_by_anchors(session: Session, article_id: int,
     return votes.most_common(1)[0][0] if votes else None
 
 
+# the types of the values ``apply`` sets on its article's entities
+ENTITY_LIBRARY_TYPES: dict[str, TypeEngine[Any]] = {
+    "b_id": Integer(), "library_id": Integer(), "library_key": String(), "library_pin": String(),
+}
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -534,16 +540,13 @@ def _apply_difference(session: Session, before: Contribution, after: Contributio
         for lib in libs
     ]
     counts = [c for c in counts if c["d_articles"] or c["d_mentions"]]
-    if counts:
-        session.execute(
-            update(lib_table)
-            .where(lib_table.c.id == bindparam("b_id"))
-            .values(
-                article_count=lib_table.c.article_count + bindparam("d_articles"),
-                mention_count=lib_table.c.mention_count + bindparam("d_mentions"),
-            ),
-            counts,
-        )
+    bulk.update_rows(
+        session, lib_table, counts, {"b_id": Integer(), "d_articles": Integer(),
+                                     "d_mentions": Integer()},
+        where=lambda t, row: t.c.id == row["b_id"],
+        values=lambda t, row: {"article_count": t.c.article_count + row["d_articles"],
+                               "mention_count": t.c.mention_count + row["d_mentions"]},
+    )
     renamed = _apply_names(session, before, after)
     _apply_pairs(session, _difference(after.pairs, before.pairs))
     _refresh(session, libs, renamed)
@@ -576,17 +579,14 @@ def _apply_names(session: Session, before: Contribution, after: Contribution) ->
         ],
     )
     table = _table(LibraryName)
-    session.execute(
-        update(table)
-        .where(and_(table.c.library_id == bindparam("b_lib"), table.c.name == bindparam("b_name")))
-        .values(
-            uses=table.c.uses + bindparam("d_uses"), named=table.c.named + bindparam("d_named")
-        ),
-        [
-            {"b_lib": lib, "b_name": name, "d_uses": uses.get((lib, name), 0),
-             "d_named": named.get((lib, name), 0)}
-            for lib, name in touched
-        ],
+    bulk.update_rows(
+        session, table,
+        [{"b_lib": lib, "b_name": name, "d_uses": uses.get((lib, name), 0),
+          "d_named": named.get((lib, name), 0)} for lib, name in touched],
+        {"b_lib": Integer(), "b_name": String(), "d_uses": Integer(), "d_named": Integer()},
+        where=lambda t, row: and_(t.c.library_id == row["b_lib"], t.c.name == row["b_name"]),
+        values=lambda t, row: {"uses": t.c.uses + row["d_uses"],
+                               "named": t.c.named + row["d_named"]},
     )
     gone = set(
         session.scalars(
@@ -679,13 +679,13 @@ def _refresh(session: Session, libs: Sequence[int], renamed: set[int]) -> None:
         rank = (-named, -uses, row_id, name)  # most shown as the name, then most used, oldest
         if lib not in best or rank < best[lib]:
             best[lib] = rank
-    changes = [{"b_id": lib, "name": rank[3]} for lib, rank in best.items()
+    changes = [{"b_id": lib, "b_name": rank[3]} for lib, rank in sorted(best.items())
                if current.get(lib) != rank[3]]
-    if changes:
-        session.execute(
-            update(table).where(table.c.id == bindparam("b_id")).values(name=bindparam("name")),
-            changes,
-        )
+    bulk.update_rows(
+        session, table, changes, {"b_id": Integer(), "b_name": String()},
+        where=lambda t, row: t.c.id == row["b_id"],
+        values=lambda _t, row: {"name": row["b_name"]},
+    )
 
 
 P = ParamSpec("P")

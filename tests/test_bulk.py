@@ -1,7 +1,10 @@
 """Bulk inserts and counted upserts (``app.bulk``), on the suite's engine: the rows stored are
 those an executemany stores, serial ids in the order given."""
 
-from sqlalchemy import event, select
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Integer, String, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import bulk
@@ -74,12 +77,19 @@ def test_duplicates_are_skipped(session_factory: sessionmaker[Session]) -> None:
         more = [*terms, *terms, {"term": "z", "library_id": entity.id}]
         bulk.insert_ignoring_duplicates(session, LibraryTerm, more)
         assert sorted(session.scalars(select(LibraryTerm.term))) == ["x", "y x", "z"]
-        now = utcnow()  # a timestamp column: the executemany path on every engine
-        bulk.insert_ignoring_duplicates(session, LibraryEntity, [
-            {"key": key, "name": key, "type": "actor", "kind": "person", "article_count": 0,
-             "mention_count": 0, "created_at": now, "retired_at": now}
-            for key in ("actor:x", "actor:y")])
-        assert sorted(session.scalars(select(LibraryEntity.key))) == ["actor:x", "actor:y"]
+        now = utcnow()  # timestamps with their time zone (PostgreSQL: a timestamptz array)
+        sent = _statements(session, lambda: bulk.insert_ignoring_duplicates(
+            session, LibraryEntity, [
+                {"key": key, "name": key, "type": "actor", "kind": "person",
+                 "article_count": 0, "mention_count": 0, "created_at": now,
+                 "retired_at": None if key == "actor:z" else now}
+                for key in ("actor:x", "actor:y", "actor:z")]))
+        if ENGINE == "postgresql":
+            assert sent == [False]
+        stored = session.execute(select(LibraryEntity.key, LibraryEntity.created_at,
+                                        LibraryEntity.retired_at).order_by(LibraryEntity.key))
+        assert [(k, _utc(c), r and _utc(r)) for k, c, r in stored][1:] == [
+            ("actor:y", now, now), ("actor:z", now, None)]  # (actor:x was there already)
 
 
 def test_counts_are_added_by_one_upsert(session_factory: sessionmaker[Session]) -> None:
@@ -105,3 +115,51 @@ def test_counts_are_added_by_one_upsert(session_factory: sessionmaker[Session]) 
         assert sorted(session.execute(select(
             LibraryComention.library_id, LibraryComention.other_id, LibraryComention.sentences
         )).tuples()) == sorted([(a, b, 5), (b, a, 1), (a, c, 1)])
+
+
+def test_rows_are_updated_by_one_statement(session_factory: sessionmaker[Session]) -> None:
+    """Each given row updates the row it picks, with values computed from the row's and the
+    given values; rows not picked are untouched."""
+    with session_scope(session_factory) as session:
+        now = utcnow()
+        for key in ("x:a", "x:b", "x:c"):
+            session.add(LibraryEntity(key=key, name=key, type="actor", kind="person",
+                                      article_count=1, mention_count=10, created_at=now))
+        session.flush()
+        ids = dict(session.execute(select(LibraryEntity.key, LibraryEntity.id)).tuples().all())
+        rows = [{"b_id": ids["x:a"], "b_name": "A", "d": 2},
+                {"b_id": ids["x:c"], "b_name": None, "d": -1}]
+        types = {"b_id": Integer(), "b_name": String(), "d": Integer()}
+        sent = _statements(session, lambda: bulk.update_rows(
+            session, LibraryEntity, rows, types,
+            where=lambda t, row: t.c.id == row["b_id"],
+            values=lambda t, row: {"article_count": t.c.article_count + row["d"],
+                                   "mention_count": t.c.mention_count * 2,
+                                   "name": func.coalesce(row["b_name"], t.c.name)}))
+        bulk.update_rows(session, LibraryEntity, [], types, where=lambda t, row: t.c.id == 0,
+                         values=lambda t, row: {"name": "never"})
+        if ENGINE == "postgresql":  # one statement of arrays (SQLite: executemany)
+            assert sent == [False]
+        assert sorted(session.execute(select(
+            LibraryEntity.key, LibraryEntity.name, LibraryEntity.article_count,
+            LibraryEntity.mention_count)).tuples()) == [
+            ("x:a", "A", 3, 20), ("x:b", "x:b", 1, 10), ("x:c", "x:c", 0, 20)]
+
+
+def _statements(session: Session, run: Callable[[], None]) -> list[bool]:
+    """Whether each statement ``run`` sent was an executemany."""
+    sent: list[bool] = []
+    listener = lambda *args: sent.append(args[-1])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    return sent
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite gives it back naive, or as text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

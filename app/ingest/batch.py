@@ -27,8 +27,8 @@ from app.ingest.service import (
     ArticleInput,
     IngestError,
     IngestOutcome,
-    ingest_article,
     prepare,
+    save,
     unchanged_outcome,
 )
 from app.nlp.normalise import NormalisedText, slugify
@@ -152,12 +152,12 @@ def ingest_files(
             pending.append(ready)
         if len(pending) == PIPE_ARTICLES:
             nlp = nlp or load_nlp()
-            for result in _extract_and_store(factory, nlp, pending, options.max_chars):
+            for result in _extract_and_store(factory, nlp, pending):
                 report(result)
             pending = []
     if pending:
         nlp = nlp or load_nlp()
-        for result in _extract_and_store(factory, nlp, pending, options.max_chars):
+        for result in _extract_and_store(factory, nlp, pending):
             report(result)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -190,10 +190,12 @@ def _prepare(
 
 
 def _extract_and_store(
-    factory: sessionmaker[Session], nlp: "Language", pending: list[_Pending], max_chars: int
+    factory: sessionmaker[Session], nlp: "Language", pending: list[_Pending]
 ) -> Iterator[FileResult]:
-    """Parse the pending texts in one stream, then store each through the one ingest entry
-    point (which finds them still changed, and saves them in a transaction of their own)."""
+    """Parse the pending texts in one stream, then store each by the ingest entry point's last
+    step (``save``: a transaction of its own, which stores the text as new, as a revision, or
+    as unchanged if another writer stored it meanwhile). The entry point's earlier steps ran in
+    ``_prepare``: running them again cost each article a transaction of its own."""
     from app.nlp.extract import extract, extract_many
 
     try:
@@ -208,7 +210,7 @@ def _extract_and_store(
             yield FileResult(p.path, error=f"extraction failed: {type(exc).__name__}: {exc}")
             continue
         try:
-            outcome = ingest_article(factory, p.item, _given(extraction), max_chars)
+            outcome = save(factory, p.item, p.normalised, p.slug, p.title, extraction)
         except IngestError as exc:
             yield FileResult(p.path, error=str(exc))
             continue
@@ -216,11 +218,6 @@ def _extract_and_store(
             yield FileResult(p.path, error=f"not stored: {_reason(exc)}")
             continue
         yield FileResult(p.path, outcome, words=len(p.normalised.text.split()))
-
-
-def _given(extraction: Any) -> Callable[[NormalisedText], Any]:
-    """An extractor that answers with an extraction already made (from the shared stream)."""
-    return lambda _text: extraction
 
 
 def _reason(exc: Exception) -> str:

@@ -168,9 +168,7 @@ def save(
         creating = False
         try:
             with session_scope(factory) as session:
-                unchanged = find_unchanged(session, slug, normalised)
-                if unchanged is not None:
-                    return keep_unchanged(session, unchanged, item)
+                # (an unchanged text is found by ``store``, under its lock)
                 creating = session.scalar(select(Article.id).where(Article.slug == slug)) is None
                 return store(session, item, normalised, slug, title, extraction)
         except IntegrityError as exc:
@@ -234,7 +232,9 @@ def store(
     status = "created"
     before = library.snapshot(session, article.id) if article is not None else None
     if article is None:
-        article = Article(slug=slug, title=title, revision=1)
+        # Its collections start empty (a new id has no rows): never loaded, never deleted.
+        article = Article(slug=slug, title=title, revision=1, paragraphs=[], sentences=[],
+                          entities=[], quotes=[])
         session.add(article)
     else:
         status = "revised"
@@ -248,32 +248,37 @@ def store(
     article.source = item.source or article.source
     article.published = item.published or article.published
     session.flush()
+    new = status == "created"
     _replace_rows(session, article, Paragraph, "paragraphs", [
         {"index": p.index, "start": p.start, "end": p.end, "kind": p.kind}
         for p in normalised.paragraphs
-    ])
+    ], new)
     _replace_rows(session, article, Sentence, "sentences",
-                  [{"start": s, "end": e} for s, e in extraction.sentences])
-    write_annotations(session, article, extraction)
-    corrections.reapply(session, article, extraction)  # editors' corrections outlive re-ingest
+                  [{"start": s, "end": e} for s, e in extraction.sentences], new)
+    write_annotations(session, article, extraction, new)
+    # editors' corrections outlive re-ingest (a new article has none)
+    corrections.reapply(session, article, extraction, new)
     library.apply(session, article.id, before or library.Contribution())  # as corrected
     return IngestOutcome(slug, status, article.revision, article.id)
 
 
-def write_annotations(session: Session, article: Article, extraction: Extraction) -> None:
-    """Replace the article's entities, mentions, roles and quotes with ``extraction``'s."""
+def write_annotations(session: Session, article: Article, extraction: Extraction,
+                      new: bool = False) -> None:
+    """Replace the article's entities, mentions, roles and quotes with ``extraction``'s
+    (``new``: the article was just inserted, so it has none to replace)."""
     entities = _replace_entities(session, article, extraction)
     session.flush()
-    _replace_quotes(session, article, extraction, {k: e.id for k, e in entities.items()})
+    _replace_quotes(session, article, extraction, {k: e.id for k, e in entities.items()}, new)
     session.flush()
 
 
 def _replace_rows(
     session: Session, article: Article, model: type[Paragraph] | type[Sentence],
-    attribute: str, rows: list[dict[str, Any]],
+    attribute: str, rows: list[dict[str, Any]], new: bool,
 ) -> None:
     """The article's paragraphs or sentences (its ``attribute``), in bulk (``app.bulk``)."""
-    session.execute(delete(model).where(model.article_id == article.id))
+    if not new:
+        session.execute(delete(model).where(model.article_id == article.id))
     bulk.insert_rows(session, model, [{"article_id": article.id, **row} for row in rows])
     session.expire(article, [attribute])  # read back from the rows when next asked
 
@@ -335,9 +340,11 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 
 def _replace_quotes(
-    session: Session, article: Article, extraction: Extraction, speakers: dict[str, int]
+    session: Session, article: Article, extraction: Extraction, speakers: dict[str, int],
+    new: bool,
 ) -> None:
-    session.execute(delete(Quote).where(Quote.article_id == article.id))
+    if not new:
+        session.execute(delete(Quote).where(Quote.article_id == article.id))
     seen: Counter[str] = Counter()
     rows = []
     for q in sorted(extraction.quotes, key=lambda q: q.start):
