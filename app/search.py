@@ -30,13 +30,16 @@ together, so that there at most ``CANDIDATES`` of an alternative's are ranked).
 given, and parsing (unaccenting, stemming) is most of a search's cost: an article's snippet
 is made from its first paragraph (the text between blank lines) that matches the query by
 itself, found by parsing the paragraphs in order until one matches (a word most articles
-use is near the top); when none does (the words are in different paragraphs, or only in
-the title), from the whole text, as before. SQLite's ``snippet()`` stays as it was.
+use is near the top); when the query's words are only in the title (the index weighs them
+apart), from the first paragraph, whose start ts_headline shows as it showed the text's;
+when none matches on its own (the words are in different paragraphs), from the whole
+text, as before. SQLite's ``snippet()`` stays as it was.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.orm import Session
@@ -240,17 +243,12 @@ def _engine_search(session: Session, parsed: ParsedQuery, limit: int) -> _Found:
     """The engine-specific part: full-text articles and quotes."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        articles_after, quotes_after = _windows(session, _SQLITE_CUTOFFS,
-                                                [fts5_query(g) for g in _alternatives(parsed)])
-        return _Found(_sqlite_articles(session, parsed, limit, articles_after),
-                      _sqlite_quotes(session, parsed, limit, quotes_after),
-                      articles_after is not None, quotes_after is not None)
+        alternatives = [fts5_query(g) for g in _alternatives(parsed)]
+        articles, articles_bounded = _sqlite_articles(session, parsed, limit, alternatives)
+        quotes, quotes_bounded = _sqlite_quotes(session, parsed, limit, alternatives)
+        return _Found(articles, quotes, articles_bounded, quotes_bounded)
     if dialect == "postgresql":
-        articles_after, quotes_after = _windows(session, _POSTGRESQL_CUTOFFS,
-                                                [tsquery(g) for g in _alternatives(parsed)])
-        articles, quotes = _postgresql_search(session, parsed, limit, articles_after,
-                                              quotes_after)
-        return _Found(articles, quotes, articles_after is not None, quotes_after is not None)
+        return _postgresql_search(session, parsed, limit)
     raise QueryError(f"full-text search is not available on {dialect}")
 
 
@@ -276,21 +274,19 @@ _POSTGRESQL_CUTOFFS = (
     f"WHERE q.search_vector @@ to_tsquery('{TS_CONFIG}', :{{q}}) "
     "ORDER BY q.article_id DESC LIMIT 1 OFFSET :cap",
 )
+NOT_BOUNDED = -1  # below every key: every match is ranked
 
 
-def _windows(session: Session, cutoffs: tuple[str, str], alternatives: list[str]
-             ) -> tuple[int | None, int | None]:
-    """For articles and quotes: the key after which matches are ranked, or None to rank
-    them all (an alternative has no more than CANDIDATES matches). One statement."""
-    params: dict[str, object] = {"cap": CANDIDATES}
-    columns = []
-    for i, alternative in enumerate(alternatives):
-        params[f"q{i}"] = alternative
-        columns += [f"({cutoff.format(q=f'q{i}')})" for cutoff in cutoffs]
-    row = session.execute(text("SELECT " + ", ".join(columns)), params).one()
-    articles, quotes = list(row[0::2]), list(row[1::2])
-    return (None if None in articles else min(articles),
-            None if None in quotes else min(quotes))
+def _after(cutoff: str, count: int, least: str) -> str:
+    """SQL for the key after which matches are ranked: the oldest of the alternatives'
+    cut-offs, or NOT_BOUNDED when one of them has none (no more than CANDIDATES matches).
+    ``least`` is the engine's smallest-of-several function (SQLite's is ``min``)."""
+    cuts = [f"coalesce(({cutoff.format(q=f'alt{i}')}), {NOT_BOUNDED})" for i in range(count)]
+    return cuts[0] if count == 1 else f"{least}({', '.join(cuts)})"
+
+
+def _alternative_params(alternatives: list[str]) -> dict[str, object]:
+    return {"cap": CANDIDATES} | {f"alt{i}": alt for i, alt in enumerate(alternatives)}
 
 
 SNIPPET_WORDS = 24
@@ -303,21 +299,24 @@ def _score(relevance: float) -> float:
     return float(f"{relevance:.4g}")
 
 
-def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int, after: int | None
-                     ) -> list[ArticleHit]:
+def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int,
+                     alternatives: list[str]) -> tuple[list[ArticleHit], bool]:
     # Ranked first, without snippets: a common word matches most of the library, and a
     # snippet (the article's text read and tokenized again) is only worth making for a hit
-    # that is shown.
+    # that is shown. The bound is worked out in the same statement (one step fewer).
     query = fts5_query(parsed)
+    after = _after(_SQLITE_CUTOFFS[0], len(alternatives), "min")
     top = session.execute(
         text(
-            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-            "WHERE articles_fts MATCH :q AND rowid > :after ORDER BY rank, rowid LIMIT :limit"
+            f"WITH cut(after) AS MATERIALIZED (SELECT {after}) "
+            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank, (SELECT after FROM cut) "
+            "FROM articles_fts WHERE articles_fts MATCH :q AND rowid > (SELECT after FROM cut) "
+            "ORDER BY rank, rowid LIMIT :limit"
         ),
-        {"q": query, "limit": limit, "after": -1 if after is None else after},
+        {"q": query, "limit": limit} | _alternative_params(alternatives),
     ).all()
     if not top:
-        return []
+        return [], False
     shown = {
         row_id: (slug, title, snip)
         for row_id, slug, title, snip in session.execute(
@@ -328,27 +327,30 @@ def _sqlite_articles(session: Session, parsed: ParsedQuery, limit: int, after: i
                 "WHERE articles_fts MATCH :q AND articles_fts.rowid IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {"q": query, "ms": MARK_START, "me": MARK_END, "words": SNIPPET_WORDS,
-             "ids": [row_id for row_id, _ in top]},
+             "ids": [row_id for row_id, _, _ in top]},
         )
     }
     return [ArticleHit(shown[row_id][0], shown[row_id][1], unmark(shown[row_id][2] or ""),
                        _score(-rank))
-            for row_id, rank in top if row_id in shown]
+            for row_id, rank, _ in top if row_id in shown], top[0][2] != NOT_BOUNDED
 
 
-def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int, after: int | None
-                   ) -> list[QuoteHit]:
+def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int,
+                   alternatives: list[str]) -> tuple[list[QuoteHit], bool]:
     query = fts5_query(parsed)
+    after = _after(_SQLITE_CUTOFFS[1], len(alternatives), "min")
     top = session.execute(
         text(
-            "SELECT quotes_fts.rowid, quotes_fts.quote_id FROM quotes_fts "
-            "WHERE quotes_fts MATCH :q AND quotes_fts.rowid > :after "
+            f"WITH cut(after) AS MATERIALIZED (SELECT {after}) "
+            "SELECT quotes_fts.rowid, quotes_fts.quote_id, (SELECT after FROM cut) "
+            "FROM quotes_fts WHERE quotes_fts MATCH :q "
+            "AND quotes_fts.rowid > (SELECT after FROM cut) "
             "ORDER BY quotes_fts.rank, quotes_fts.quote_id LIMIT :limit"
         ),
-        {"q": query, "limit": limit, "after": -1 if after is None else after},
+        {"q": query, "limit": limit} | _alternative_params(alternatives),
     ).all()
     if not top:
-        return []
+        return [], False
     shown = {
         qid: (raw, speaker, slug)
         for qid, raw, speaker, slug in session.execute(
@@ -359,28 +361,30 @@ def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int, after: int
                 "LEFT JOIN entities e ON e.id = q.speaker_id "
                 "WHERE quotes_fts MATCH :q AND quotes_fts.rowid IN :rows"
             ).bindparams(bindparam("rows", expanding=True)),
-            {"q": query, "ms": MARK_START, "me": MARK_END, "rows": [r for r, _ in top]},
+            {"q": query, "ms": MARK_START, "me": MARK_END, "rows": [r for r, _, _ in top]},
         )
     }
     return [QuoteHit(qid, unmark(shown[qid][0]), shown[qid][1], shown[qid][2])
-            for _, qid in top if qid in shown]
+            for _, qid, _ in top if qid in shown], top[0][2] != NOT_BOUNDED
 
 
 # ---- PostgreSQL: tsvector columns with GIN indexes (revision pg1c3e9a70)
 
 
-def tsquery(parsed: ParsedQuery) -> str:
+def tsquery(parsed: ParsedQuery, weight: str = "") -> str:
     """``to_tsquery`` syntax from tokens only. A token holds letters and digits and nothing
     else (see :data:`WORD`), so no operator, quote or backslash can hide in one; each is a
     quoted lexeme, a phrase's words are joined by ``<->``, a prefix ends in ``:*``, terms
     are joined by ``&`` and groups by ``|``. PostgreSQL then stems and folds each lexeme
     with the index's own configuration; stop words drop out (in a phrase they keep their
-    place)."""
+    place). ``weight`` ("B": the text's, not the title's) restricts every lexeme to it."""
 
     def term(t: Term) -> str:
-        words = [f"'{w}'" for w in t.words]
+        labels = [weight] * len(t.words)
         if t.prefix:
-            words[-1] += ":*"
+            labels[-1] = "*" + weight
+        words = [f"'{w}':{label}" if label else f"'{w}'"
+                 for w, label in zip(t.words, labels, strict=True)]
         return "(" + " <-> ".join(words) + ")"
 
     return " | ".join("(" + " & ".join(term(t) for t in group) + ")"
@@ -404,18 +408,29 @@ def _headline_options(**extra: object) -> str:
 # Articles and quotes in one statement (one round trip to the server instead of two), each
 # part ranked and limited first in a subquery of its own, so that only the hits shown get a
 # headline and each part keeps its own plan: joined to the headlines, the planner chose a
-# scan of every quote over the GIN index, even for a rare word. An article's headline is
-# made from its first paragraph that matches (see the module's docstring): the text is split
-# once (reading a stored piece of it with substr() fetched and decompressed the text again
-# for each paragraph), the paragraphs are put in order behind OFFSET 0 so that the match is
-# tried on one after another, and the first that matches ends it (with the order and the
-# match in one query level, the planner matched every paragraph before sorting).
+# scan of every quote over the GIN index, even for a rare word. The bound comes before, in
+# a statement of its own: as constants, the planner reads a bounded word's matches off the
+# primary key and a rare word's off the GIN index alone (computed in the same statement,
+# the bound was unknown when planning, and a rare word's plan read all the primary key).
+#
+# An article's headline is made from its first paragraph that matches (see the module's
+# docstring): the text is split once (reading a stored piece of it with substr() fetched
+# and decompressed the text again for each paragraph), the paragraphs are put in order
+# behind OFFSET 0 so that the match is tried on one after another, and the first that
+# matches ends it (with the order and the match in one query level, the planner matched
+# every paragraph before sorting). The search is skipped when the text itself has no match
+# (the title's words weigh A, the text's B: a rare word of a title): then the headline
+# shows the start of the first paragraph, as ts_headline shows the start of a text it
+# finds nothing in.
 _POSTGRESQL_SEARCH = f"""
 SELECT part, n, key, label, marked, rank, article_slug FROM (
 (SELECT 0 AS part, row_number() OVER (ORDER BY top.rank DESC, a.id) AS n, a.slug AS key,
         a.title AS label,
-        ts_headline('{TS_CONFIG}', translate(coalesce(piece.text, a.text), '<&', :hidden),
-                    top.query, :article_options) AS marked,
+        ts_headline('{TS_CONFIG}', translate(
+            CASE WHEN piece.text IS NOT NULL THEN piece.text
+                 WHEN a.search_vector @@ to_tsquery('{TS_CONFIG}', :text_q) THEN a.text
+                 ELSE split_part(a.text, :paragraph_break, 1) END, '<&', :hidden),
+            top.query, :article_options) AS marked,
         top.rank AS rank, NULL AS article_slug
    FROM (SELECT a.id, query, ts_rank(a.search_vector, query) AS rank
            FROM articles a, to_tsquery('{TS_CONFIG}', :q) AS query
@@ -425,7 +440,8 @@ SELECT part, n, key, label, marked, rank, article_slug FROM (
    LEFT JOIN LATERAL (
         SELECT p.text FROM (SELECT text FROM unnest(string_to_array(a.text, :paragraph_break))
                                    WITH ORDINALITY AS p(text, n) ORDER BY n OFFSET 0) AS p
-         WHERE to_tsvector('{TS_CONFIG}', p.text) @@ top.query LIMIT 1) AS piece ON true)
+         WHERE a.search_vector @@ to_tsquery('{TS_CONFIG}', :text_q)
+           AND to_tsvector('{TS_CONFIG}', p.text) @@ top.query LIMIT 1) AS piece ON true)
 UNION ALL
 (SELECT 1, row_number() OVER (ORDER BY top.rank DESC, q.id), q.id, e.name,
         ts_headline('{TS_CONFIG}', translate(q.text, '<&', :hidden), top.query,
@@ -441,28 +457,34 @@ UNION ALL
 ) AS hits ORDER BY part, n"""
 
 
-def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int,
-                       articles_after: int | None, quotes_after: int | None
-                       ) -> tuple[list[ArticleHit], list[QuoteHit]]:
+@lru_cache(maxsize=MAX_TERMS)
+def _postgresql_cutoffs(alternatives: int) -> str:
+    return (f"SELECT {_after(_POSTGRESQL_CUTOFFS[0], alternatives, 'LEAST')}, "
+            f"{_after(_POSTGRESQL_CUTOFFS[1], alternatives, 'LEAST')}")
+
+
+def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int) -> _Found:
+    alternatives = [tsquery(g) for g in _alternatives(parsed)]
+    articles_after, quotes_after = session.execute(
+        text(_postgresql_cutoffs(len(alternatives))), _alternative_params(alternatives)
+    ).one()
     rows = session.execute(
         text(_POSTGRESQL_SEARCH),
-        {"q": tsquery(parsed), "limit": limit, "hidden": HIDDEN,
-         "paragraph_break": PARAGRAPH_BREAK,
-         "articles_after": -1 if articles_after is None else articles_after,
-         "quotes_after": -1 if quotes_after is None else quotes_after,
+        {"q": tsquery(parsed), "text_q": tsquery(parsed, "B"), "limit": limit,
+         "hidden": HIDDEN, "paragraph_break": PARAGRAPH_BREAK,
+         "articles_after": articles_after, "quotes_after": quotes_after,
          "article_options": _headline_options(MaxWords=SNIPPET_WORDS,
                                               MinWords=SNIPPET_WORDS // 2),
          "quote_options": _headline_options(HighlightAll=1)},
     )
-    articles: list[ArticleHit] = []
-    quotes: list[QuoteHit] = []
+    found = _Found([], [], articles_after != NOT_BOUNDED, quotes_after != NOT_BOUNDED)
     for part, _, key, label, marked, rank, article_slug in rows:
         shown = unmark((marked or "").translate(UNHIDE))
         if part == 0:
-            articles.append(ArticleHit(key, label, shown, _score(float(rank))))
+            found.articles.append(ArticleHit(key, label, shown, _score(float(rank))))
         else:
-            quotes.append(QuoteHit(key, shown, label, article_slug))
-    return articles, quotes
+            found.quotes.append(QuoteHit(key, shown, label, article_slug))
+    return found
 
 
 # ---- entities: by their names and aliases, portable SQL on folded names

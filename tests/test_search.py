@@ -35,6 +35,8 @@ def test_parse_words_phrases_prefixes_and_or() -> None:
     assert fts5_query(parsed) == '("Habban"* AND "tribal leader" AND "al Alwani") OR ("Ramadi")'
     assert tsquery(parsed) == ("(('Habban':*) & ('tribal' <-> 'leader') & ('al' <-> 'Alwani'))"
                                " | (('Ramadi'))")
+    assert tsquery(parsed, "B") == ("(('Habban':*B) & ('tribal':B <-> 'leader':B) & "
+                                    "('al':B <-> 'Alwani':B)) | (('Ramadi':B))")
 
 
 @pytest.mark.parametrize(
@@ -382,3 +384,21 @@ def test_postgresql_makes_the_snippet_from_the_first_paragraph_that_matches(
         hit = search(session, "harvest").articles[0]
     assert hit.snippet.text == "The harvest began early this year.", hit.snippet
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.marks] == ["harvest"]
+
+
+@only_on("postgresql", "ts_headline on a piece of the text is the PostgreSQL path")
+def test_postgresql_snippet_of_a_title_only_match_is_the_start_of_the_text(
+    stored: sessionmaker[Session],
+) -> None:
+    item = ArticleInput("Officials gave no further details about the situation in the north "
+                        "of the province on Monday.\n\nLater paragraphs follow here.",
+                        "title-only", title="Zarqawi network broken up")
+    normalised, slug, title = prepare(item)
+    with session_scope(stored) as session:
+        store(session, item, normalised, slug, title, _extraction(normalised.text))
+    with stored() as session:
+        hit = search(session, "Zarqawi").articles[0]
+    assert hit.slug == "title-only" and not hit.snippet.marks
+    assert hit.snippet.text == ("Officials gave no further details about the situation in "
+                                "the north of"), hit.snippet
+
