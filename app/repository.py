@@ -58,7 +58,7 @@ def entities_of(session: Session, article_id: int) -> list[Entity]:
             selectinload(Entity.roles).selectinload(Role.organisation),
             selectinload(Entity.library_entity),
         )
-        .order_by(Entity.type, Entity.name)
+        .order_by(Entity.type, Entity.name, Entity.id)  # ids: ties in one order on any plan
     )
     return list(session.scalars(query))
 
@@ -81,7 +81,7 @@ def quotes_of(session: Session, article_id: int) -> list[Quote]:
         select(Quote)
         .where(Quote.article_id == article_id)
         .options(selectinload(Quote.speaker))
-        .order_by(Quote.start)
+        .order_by(Quote.start, Quote.id)
     )
     return list(session.scalars(query))
 
@@ -101,7 +101,7 @@ def mentions_of(session: Session, article_id: int) -> list[Mention]:
     query = (
         select(Mention)
         .where(Mention.article_id == article_id)
-        .order_by(Mention.start)
+        .order_by(Mention.start, Mention.id)  # nested mentions can start together
         .options(selectinload(Mention.entity))  # a mention's type falls back to its entity's
     )
     return list(session.scalars(query))

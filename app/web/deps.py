@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import corrections
 from app import repository as repo
-from app.db import reader_session
+from app.db import end_reader, reader_session
 from app.models import Article
 from app.settings import Settings
 from app.web.links import Links
@@ -32,10 +32,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        # Closing rolls back and returns the connection to the pool: database I/O, so in a
-        # worker thread, and shielded so that a cancelled request still gives it back.
+        # Closing ends the transaction and returns the connection to the pool: database I/O,
+        # so in a worker thread, and shielded so that a cancelled request still gives it back.
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(session.close)
+            await anyio.to_thread.run_sync(end_reader if reads else Session.close, session)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

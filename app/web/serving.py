@@ -134,8 +134,12 @@ class Representation:
     not_modified: Message
 
 
-def _etag(body: bytes, suffix: str = "") -> bytes:
-    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}{suffix}"'.encode()
+def _digest(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _etag(digest: str, suffix: str = "") -> bytes:
+    return f'"{digest}{suffix}"'.encode()
 
 
 def _representation(status: int, headers: Headers, body: bytes, etag: bytes) -> Representation:
@@ -171,12 +175,14 @@ class Entry:
             packed = gzip.compress(body, compresslevel=6, mtime=0)
             if len(packed) >= len(body):
                 packed = None
+        digest = _digest(body)  # both tags name the page's bytes: hashed once
         if packed is None:
-            return cls(label, _representation(status, base, body, _etag(body)), None, len(body))
+            return cls(label, _representation(status, base, body, _etag(digest)), None,
+                       len(body))
         base.append((b"vary", b"accept-encoding"))
-        identity = _representation(status, base, body, _etag(body))
+        identity = _representation(status, base, body, _etag(digest))
         gzipped = _representation(status, [*base, (b"content-encoding", b"gzip")], packed,
-                                  _etag(body, "-gzip"))
+                                  _etag(digest, "-gzip"))
         return cls(label, identity, gzipped, len(body) + len(packed))
 
 
@@ -251,9 +257,12 @@ class Revisions:
         # on the event loop, and waiting there for a pool that handlers hold (their
         # connections go back only when the loop runs their teardown) would stall the worker.
         # (An in-memory SQLite database exists only in the app's engine, so that one is kept.)
+        # Autocommit and no ping before each use: the check is one round trip, not four
+        # (ping, BEGIN, SELECT, ROLLBACK). A connection the server dropped fails one check,
+        # whose request goes to the app; SQLAlchemy then replaces it for the next.
         self._own_engine = self.path is None and engine.dialect.name != "sqlite"
         self.engine = create_engine(engine.url, pool_size=1, max_overflow=0,
-                                    pool_pre_ping=True) if self._own_engine else engine
+                                    isolation_level="AUTOCOMMIT") if self._own_engine else engine
         self._sqlite: sqlite3.Connection | None = None
         self._cursor: sqlite3.Cursor | None = None  # reused: the checks run on the event loop
         self._seen: int | None = None

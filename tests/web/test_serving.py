@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest.service import delete_article
 from app.models import Article
 from app.web.serving import accepts_gzip, not_modified
+from tests.conftest import only_on
 from tests.web.conftest import SAMPLE, sign_in, store_text
 
 PLAIN = {"Accept-Encoding": "identity"}
@@ -111,6 +113,24 @@ def test_another_article_updates_library_counts_everywhere(
     built = builds(sample)
     assert sample.get("/articles/sample/quotes").headers["etag"] == quotes.headers["etag"]
     assert builds(sample) == built
+
+
+@only_on("postgresql", "the revision check's own connection to a database server")
+def test_a_dropped_revision_check_connection_costs_one_uncached_answer(
+    sample: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    page = sample.get("/articles/sample", headers=PLAIN)
+    revs = sample.app.state.revisions  # type: ignore[attr-defined]
+    with revs.engine.connect() as conn:  # its one pooled connection, which the checks use
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with session_factory() as session:
+        assert session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    built = builds(sample)
+    answered = sample.get("/articles/sample", headers=PLAIN)  # the check fails: the app answers
+    assert answered.status_code == 200 and answered.text == page.text
+    assert "etag" not in answered.headers and builds(sample) == built
+    again = sample.get("/articles/sample", headers=PLAIN)  # a new connection: kept again
+    assert again.headers["etag"] == page.headers["etag"] and builds(sample) == built
 
 
 def test_new_details_of_an_unchanged_text_are_served_at_once(
