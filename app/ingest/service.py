@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -268,7 +268,7 @@ def write_annotations(session: Session, article: Article, extraction: Extraction
     (``new``: the article was just inserted, so it has none to replace)."""
     entities = _replace_entities(session, article, extraction)
     session.flush()
-    _replace_quotes(session, article, extraction, {k: e.id for k, e in entities.items()}, new)
+    _replace_quotes(session, article, extraction, entities, new)
     session.flush()
 
 
@@ -285,12 +285,14 @@ def _replace_rows(
 
 def _replace_entities(
     session: Session, article: Article, extraction: Extraction
-) -> dict[str, Entity]:
-    """Keep entity ids for keys that survive a revision, so entity links stay valid.
+) -> dict[str, int]:
+    """The entity id of each key. Keep entity ids for keys that survive a revision, so entity
+    links stay valid.
 
-    Mentions and roles, most of the rows, are written in bulk (``app.bulk``): written
-    through each entity's collections, they were loaded and flushed entity by entity, most of
-    the time ingest spent storing."""
+    New entities, mentions and roles, most of the rows, are written in bulk: written through
+    each entity's collections, they were loaded and flushed entity by entity, most of the
+    time ingest spent storing; as ORM objects, the new entities cost more to make and flush
+    than their one INSERT (in the order given, so ids come out as the flush gave them)."""
     existing = {e.key: e for e in article.entities}
     wanted = {e.key for e in extraction.entities}
     for key, entity in existing.items():
@@ -301,27 +303,35 @@ def _replace_entities(
     for chunk in _chunks(kept):
         session.execute(delete(Mention).where(Mention.entity_id.in_(chunk)))
         session.execute(delete(Role).where(Role.entity_id.in_(chunk)))
-    by_key: dict[str, Entity] = {}
+    added: list[dict[str, Any]] = []
     for item in extraction.entities:
-        entity = existing.get(item.key) or Entity(key=item.key)
-        if entity.id is None:
-            article.entities.append(entity)
-        entity.name, entity.type, entity.kind = item.name, item.type, item.kind
-        entity.method, entity.confidence = item.method, item.confidence
-        entity.aliases = list(item.aliases)
-        by_key[item.key] = entity
+        values = {"name": item.name, "type": item.type, "kind": item.kind,
+                  "method": item.method, "confidence": item.confidence,
+                  "aliases": list(item.aliases)}
+        kept_entity = existing.get(item.key)
+        if kept_entity is None:
+            added.append({"article_id": article.id, "key": item.key, **values})
+            continue
+        for name, value in values.items():
+            setattr(kept_entity, name, value)
+        session.expire(kept_entity, ["mentions", "roles"])  # rewritten below
     session.flush()
+    by_key = {key: entity.id for key, entity in existing.items() if key in wanted}
+    if added:
+        inserted = session.execute(
+            insert(Entity).returning(Entity.key, Entity.id, sort_by_parameter_order=True), added)
+        by_key.update((key, id_) for key, id_ in inserted)
+    session.expire(article, ["entities"])  # read back from the rows when next asked
     mentions = [
-        {"article_id": article.id, "entity_id": by_key[item.key].id, "start": m.start,
+        {"article_id": article.id, "entity_id": by_key[item.key], "start": m.start,
          "end": m.end, "text": m.text, "form": m.form, "type": m.type, "method": m.method,
          "confidence": m.confidence}
         for item in extraction.entities
         for m in item.mentions
     ]
     roles = [
-        {"entity_id": by_key[item.key].id, "title": r.title,
-         "organisation_id": by_key[r.organisation_key].id
-         if r.organisation_key in by_key else None,
+        {"entity_id": by_key[item.key], "title": r.title,
+         "organisation_id": by_key.get(r.organisation_key or ""),
          "organisation_name": r.organisation_name, "start": r.start, "end": r.end,
          "method": r.method, "confidence": r.confidence}
         for item in extraction.entities
@@ -329,8 +339,6 @@ def _replace_entities(
     ]
     bulk.insert_rows(session, Mention, mentions)
     bulk.insert_rows(session, Role, roles)
-    for entity in by_key.values():  # the rows just written, when someone next asks
-        session.expire(entity, ["mentions", "roles"])
     return by_key
 
 
