@@ -464,6 +464,11 @@ def _postgresql_cutoffs(alternatives: int) -> str:
 
 
 def _postgresql_search(session: Session, parsed: ParsedQuery, limit: int) -> _Found:
+    # A plan for each search's own words: psycopg prepares a statement at its sixth run on a
+    # connection, and PostgreSQL may then plan it once for any words; that generic plan read
+    # a word in every article as if it were rare (all its matches off the GIN index, then
+    # sorted: 17 ms for "said" in 10,000 articles, instead of 1 ms backwards off the key).
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     alternatives = [tsquery(g) for g in _alternatives(parsed)]
     articles_after, quotes_after = session.execute(
         text(_postgresql_cutoffs(len(alternatives))), _alternative_params(alternatives)

@@ -402,3 +402,24 @@ def test_postgresql_snippet_of_a_title_only_match_is_the_start_of_the_text(
     assert hit.snippet.text == ("Officials gave no further details about the situation in "
                                 "the north of"), hit.snippet
 
+
+
+@only_on("postgresql", "psycopg's prepared statements and PostgreSQL's generic plans")
+def test_postgresql_plans_each_search_for_its_own_words(
+    harvests: sessionmaker[Session],
+) -> None:
+    """A reader's connection keeps the statements psycopg prepared (app.db.end_reader), and
+    PostgreSQL may then plan one once for any words: search plans for the words it has."""
+    from app.db import end_reader, reader_session
+
+    for _ in range(14):  # prepared at the sixth run; a generic plan is tried after five more
+        session = reader_session(harvests)
+        assert search(session, "harvest").articles
+        end_reader(session)
+    session = reader_session(harvests)  # the same pooled connection
+    plans = session.execute(text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE '%search_vector%'")).all()
+    end_reader(session)
+    assert plans, "the search's statements were prepared"
+    assert all(generic == 0 for generic, _ in plans), plans
