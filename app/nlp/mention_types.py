@@ -51,7 +51,24 @@ def _after_place_preposition(span: Span) -> bool:
     first = span[0]
     while first.i > 0 and first.nbor(-1).lower_ in ("the", ","):
         first = first.nbor(-1)
-    return first.i > 0 and first.nbor(-1).lower_ in PLACE_PREPOSITIONS
+    if first.i == 0 or first.nbor(-1).lower_ not in PLACE_PREPOSITIONS:
+        return False
+    return not _addressed(first.nbor(-1))
+
+
+def _addressed(preposition: Token) -> bool:
+    """ "turned to Russia", "appealed to Qatar", "reached out to China": the one appealed to
+    is a party, not a destination."""
+    if preposition.lower_ != "to":
+        return False
+    verb = preposition.head
+    if verb.dep_ in ("prt", "advmod") and verb.head.pos_ == "VERB":
+        verb = verb.head  # "reached out to China" where "to" hangs on the particle
+    if verb.pos_ != "VERB":
+        return False
+    particles = [c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod")]
+    phrases = {verb.lemma_.lower()} | {f"{verb.lemma_.lower()} {p}" for p in particles}
+    return bool(phrases & words("appeal_verbs"))
 
 
 def acts(token: Token) -> bool:
@@ -73,6 +90,8 @@ def acts(token: Token) -> bool:
         return any({a.lower_, a.lemma_.lower()} & party for a in attrs)  # "Turkey is an ally"
     if token.dep_ in SUBJECT_DEPS and head.pos_ in ("VERB", "AUX"):
         return head.lemma_.lower() not in words("place_verbs")
+    if token.dep_ == "pobj" and _addressed(head):
+        return True  # "the junta turned to Russia"
     if token.dep_ == "pobj" and head.dep_ == "agent":
         return True  # the doer of a passive, also in a reduced clause: "a unit trained by Iran"
     if token.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ == "VERB":

@@ -47,6 +47,13 @@ def type_of(nlp: "Language", text: str, name: str) -> str:
         ("The raid was led by a commando unit trained by Kenya.", "Kenya", "actor"),
         ("The base was built by Turkey in 2019.", "Turkey", "actor"),
         ("Chad, Niger and Mali have sent troops to the force.", "Chad", "actor"),
+        # the party turned or appealed to, not a destination
+        ("Cut off from aid, the junta turned to Russia for weapons.", "Russia", "actor"),
+        ("The elders appealed to Qatar to broker a truce.", "Qatar", "actor"),
+        ("The government reached out to China after the vote.", "China", "actor"),
+        ("The minister flew to Oman and then looked to Egypt for support.", "Egypt", "actor"),
+        ("The minister flew to Oman and then looked to Egypt for support.", "Oman", "location"),
+        ("The fighting reached to the outskirts of Kirkuk by nightfall.", "Kirkuk", "location"),
     ],
 )
 def test_mention_type_follows_the_role_in_the_sentence(
