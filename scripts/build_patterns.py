@@ -569,7 +569,8 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
     pre = sorted(set(NAT_ADJ) | set(places1))
     police_mods = read_words("police_modifiers")
     tail = lower("force", "forces", "service", "department", "directorate", "command",
-                 "commandos", "unit", "units", op="?")
+                 "commandos", "unit", "units", "brigade", "brigades", "battalion",
+                 "battalions", op="?")
     b.tokens("UNIT_POLICE", [orth(*pre), lower("police"), tail])
     for words in places_multi:
         b.tokens("UNIT_POLICE", [*[orth(w) for w in words], lower("police"), tail])
@@ -636,6 +637,12 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
                               lower("forces", "units", "groups")])
     b.tokens("UNIT_MILITIA", [orth("tribal", "Tribal"), lower("forces")])
     b.tokens("UNIT_MILITIA", [orth(*SECT_ADJ, *NAT_ADJ), orth("tribal"), lower("forces")])
+    # a military council named after its town, the SDF's local formations: "the Manbij
+    # Military Council", "the Deir ez-Zor Military Council"
+    council = [orth("Military"), orth("Council")]
+    b.tokens("UNIT_MILITIA", [orth(*places1), *council])
+    for words in places_multi:
+        b.tokens("UNIT_MILITIA", [*[orth(w) for w in words], *council])
     pmf = "Popular Mobilization Forces"
     for art in _opt_article():
         b.tokens("UNIT_MILITIA", [*art, orth("Hashd", "Hashed"), orth("al", "Al"),

@@ -78,7 +78,9 @@ def build_entities(
 def _mention(ctx: ArticleContext, c: Candidate, type_: str, kind: str, label: str) -> MentionSpan:
     method = "description" if c.form == "nominal" else c.method
     own_type = None
-    if c.form == "name":
+    # a place inside a unit's name ("the Kirkuk Operations Command") names the unit's home,
+    # it does not act: the entity's type, a location
+    if c.form == "name" and not c.nested:
         own_type = mention_type(ctx.docs[c.para][c.token_start : c.token_end], type_, kind)
     features = mention_features(method, c.form, label, c.copied)
     return MentionSpan(

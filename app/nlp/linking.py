@@ -106,6 +106,7 @@ def link_mentions(cands: list[Candidate]) -> None:
     full_names = [c for c in cands if c.label == "PERSON" and len(name_tokens(c.text)) >= 2]
     persons: list[tuple[int, str, str]] = []  # (start, key, full name) in text order
     by_norm: dict[str, str] = {}
+    provinces = _provinces_named(cands)
     for c in cands:
         single = len(name_tokens(c.text)) == 1
         if c.label == "PERSON" or (
@@ -133,9 +134,22 @@ def link_mentions(cands: list[Candidate]) -> None:
         if type_ == "unit" and not c.canonical:
             norm = re.sub(r"\b(troops|soldiers)$", "forces", norm)  # "Iraqi troops", "Iraqi forces"
         known = lookup(c.text)
+        if c.nested and c.label == "CITY" and norm in provinces:
+            c.label = "PROVINCE"  # "Deir ez-Zor province ... the Deir ez-Zor Military Council"
         if c.label == "PROVINCE" and known is not None and known.label == "CITY":
             norm = f"{norm} province"  # "Hodeidah province" is not the city of Hodeidah
         c.key = by_norm.setdefault(f"{type_}:{norm}", f"{type_}:{norm}")
+
+
+def _provinces_named(cands: list[Candidate]) -> set[str]:
+    """Names of cities the article also calls a province ("Deir ez-Zor province"): a unit named
+    after that name (a provincial command or council) is named after the province."""
+    named = set()
+    for c in cands:
+        known = lookup(c.text)
+        if c.label == "PROVINCE" and known is not None and known.label == "CITY":
+            named.add(_norm(c.canonical or c.text))
+    return named
 
 
 ACRONYM = re.compile(r" \(([A-Z][A-Z0-9&-]{1,7}s?)\)")

@@ -753,7 +753,9 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
         ents = [e for e in ents if not _overlaps_any(e, dated)]
         layer = dated + ents + units + affixes + designated
         for cand in list(layer):
-            if cand.label.startswith("UNIT_") and _generic(ctx, cand):
+            if cand.label.startswith("UNIT_") and (
+                _generic(ctx, cand) or _named_after_place(ctx, cand)
+            ):
                 layer.extend(nested_places(ctx, cand))
             elif cand.label.startswith("UNIT_"):
                 layer.extend(_leading_origin(ctx, cand))
@@ -789,6 +791,18 @@ def _generic(ctx: ArticleContext, unit: Candidate) -> bool:
     # a function word is no description: "Combined Joint Task Force-Horn of Africa"
     words = doc[unit.token_start : unit.token_end]
     return any(t.is_lower and not (t.is_stop and t.is_alpha) for t in words)
+
+
+def _named_after_place(ctx: ArticleContext, unit: Candidate) -> bool:
+    """ "the Anbar Police Command", "the Manbij Military Council": a place's name, then only
+    the words of a unit's designation, is a unit named after the place."""
+    doc = ctx.docs[unit.para]
+    tail = word_list("place_unit_words")
+    for end in range(min(unit.token_end - 1, unit.token_start + 4), unit.token_start, -1):
+        known = lookup(doc[unit.token_start : end].text)
+        if known is not None and DOMAIN_LABELS.get(known.label, ("",))[0] == "location":
+            return all(t.lower_ in tail for t in doc[end : unit.token_end])
+    return False
 
 
 def _known_body_inside(e: Candidate, run: Candidate) -> bool:

@@ -467,3 +467,48 @@ def test_a_force_named_with_its_acronym_speaks_its_statement(nlp: "Language") ->
     assert [(q.kind, names.get(q.speaker_key or "")) for q in x.quotes] == [
         ("partial", "Burkinabe Armed Forces")
     ]
+
+
+def test_a_military_council_named_after_a_town_is_a_militia_unit_holding_the_town(
+    nlp: "Language",
+) -> None:
+    x = run(
+        nlp,
+        "Fighters of the Tabqa Military Council seized two villages on Sunday. Clashes spread "
+        "across Deir ez-Zor province, and the Deir ez-Zor Military Council sent reinforcements.",
+    )
+    for name in ("Tabqa Military Council", "Deir ez-Zor Military Council"):
+        council = by_mention(x, name)
+        assert (council.type, council.kind) == ("unit", "militia formation"), name
+    assert by_mention(x, "Tabqa").type == "location"
+    # the province the text names, not a city of the same name
+    province = by_mention(x, "Deir ez-Zor")
+    assert province.kind == "province"
+    assert sum(m.text == "Deir ez-Zor" for m in province.mentions) == 2
+
+
+def test_a_police_unit_named_after_a_place_holds_the_place(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Recruits joined the Nineveh Police Command last month, and officers of the Diyala "
+        "emergency police and the Kirkuk police brigade manned the checkpoints.",
+    )
+    for name, place in (
+        ("Nineveh Police Command", "Nineveh"),
+        ("Diyala emergency police", "Diyala"),
+        ("Kirkuk police brigade", "Kirkuk"),
+    ):
+        assert (by_mention(x, name).type, by_mention(x, name).kind) == ("unit", "police")
+        assert by_mention(x, place).type == "location", place
+
+
+def test_a_unit_with_other_words_after_a_place_is_one_proper_name(nlp: "Language") -> None:
+    x = run(nlp, "The Ajdabiya Martyrs Brigade detained the suspect near the port.")
+    assert by_mention(x, "Ajdabiya Martyrs Brigade").type == "unit"
+    assert "Ajdabiya" not in mention_texts(x)
+
+
+def test_a_place_inside_a_units_name_is_a_location_there(nlp: "Language") -> None:
+    x = run(nlp, "The Kirkuk Operations Command moved troops to Hawija on Friday.")
+    kirkuk = by_mention(x, "Kirkuk")
+    assert [m.type or kirkuk.type for m in kirkuk.mentions] == ["location"]
