@@ -68,13 +68,43 @@ def only_on(engine: str, reason: str) -> pytest.MarkDecorator:
     return pytest.mark.only_on(engine, reason=reason)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="leave out the tests that use no database (spaCy, rendering, the W3C harness, "
+             "...): they give the same result on either engine. `make test` runs them on "
+             "SQLite and passes this to its PostgreSQL run.")
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the engine under test: every way to it (db_url, settings,
+    client, session_factory, ...) goes through the ``databases`` fixture; a test marked
+    ``only_on`` an engine counts as one."""
+    return ("databases" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("only_on") is not None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for mark in item.iter_markers("only_on"):
             engine = mark.args[0]
             if engine != ENGINE:
                 reason = mark.kwargs.get("reason") or (mark.args[1:] or [""])[0]
                 item.add_marker(pytest.mark.skip(reason=f"only on {engine}: {reason}"))
+    if config.getoption("database_tests_only"):
+        left_out = [item for item in items if not uses_database(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if uses_database(item)]
+            _LEFT_OUT.append(len(left_out))
+
+
+_LEFT_OUT: list[int] = []  # tests --database-tests-only left out, for the summary
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and _LEFT_OUT:
+        session.exitstatus = pytest.ExitCode.OK  # all of them use no database: not a failure
 
 
 def migrate(url: str) -> None:
@@ -363,6 +393,10 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for count in _LEFT_OUT:
+        terminalreporter.write_line(
+            f"--database-tests-only: {count} tests that use no database left out (they give "
+            "the same result on either engine; `make test` runs them on SQLite)")
     for made in _DATABASES:
         if made.counts:
             terminalreporter.write_line(

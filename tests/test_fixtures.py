@@ -1,10 +1,11 @@
 """The suite's own databases: every test gets one as the migrations left it, whatever the test
 before it wrote (on PostgreSQL a used database is emptied and handed on, not re-created)."""
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import Databases, only_on
+from tests.conftest import Databases, only_on, uses_database
 from tests.web.conftest import SAMPLE, store_text
 
 
@@ -64,3 +65,17 @@ def test_a_database_whose_schema_a_test_changed_is_not_handed_on(databases: Data
                                 "WHERE indexname = 'ix_test_only'")) == 0
     engine.dispose()
     databases.drop(second)
+
+
+def test_a_test_that_asks_for_a_database_runs_on_every_engine(request: pytest.FixtureRequest,
+                                                              client: object) -> None:
+    # `make test`'s PostgreSQL run (--database-tests-only) leaves out only tests for which
+    # this is False: a fixture that reaches the database through another fixture counts.
+    assert uses_database(request.node)
+
+
+def test_a_test_with_no_database_runs_on_sqlite_only(request: pytest.FixtureRequest,
+                                                     tmp_path: object) -> None:
+    assert not uses_database(request.node)
+    request.node.add_marker(only_on("postgresql", "a reason"))
+    assert uses_database(request.node), "a test marked for one engine is never left out"
