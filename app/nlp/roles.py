@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Span, Token
 from app.nlp.context import ArticleContext, Candidate
 from app.nlp.knowledge import lexicon, words
 from app.nlp.nominals import government_name
+from app.nlp.title_lookup import office_at
 from app.nlp.types import RoleFact
 
 TITLE_DEPS = {"amod", "compound", "nmod", "nummod"}
@@ -368,7 +369,11 @@ def appositive_descriptions(ctx: ArticleContext, c: Candidate) -> list[tuple[int
     """Token ranges of descriptions set beside a name: "X, a spokesman for Y" -> "a spokesman"."""
     doc = ctx.docs[c.para]
     root = doc[c.token_start : c.token_end].root
-    nouns = [t for t in root.children if t.dep_ == "appos" and t.pos_ == "NOUN"]
+    nouns = [
+        t for t in root.children
+        if t.dep_ == "appos"
+        and (t.pos_ == "NOUN" or (t.i > root.i and _office_phrase(doc, t)))
+    ]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
     elif (parallel := _parallel_description(doc, c)) is not None:
@@ -498,6 +503,19 @@ def _add_role(roles: list[RoleFact], role: RoleFact) -> None:
             )
             return
     roles.append(role)
+
+
+def _office_phrase(doc: Doc, noun: Token) -> bool:
+    """ "X, the United Nations Special Representative", "X, the EU High Representative": a
+    capitalised title of office, after "the" and the body's name, set after a name (a title
+    before the name, "the UN Special Envoy for Yemen, X", is no mention of the person)."""
+    first = noun.left_edge.i
+    if doc[first].lower_ != "the" or noun.i - first > 6:
+        return False
+    return any(
+        (found := office_at(doc, k)) is not None and found[0] == noun.i + 1
+        for k in range(first + 1, noun.i + 1)
+    )
 
 
 def descriptions(ctx: ArticleContext, cands: list[Candidate]) -> list[Candidate]:

@@ -49,6 +49,9 @@ def title_mentions(
                 if c.para == para and start_char <= c.start and c.end <= end_char
                 and c.label != "PERSON"
             ]
+            if _after_body(doc, para, i, cands):
+                i = end  # "the UN Special Representative": the body's job (office_holders)
+                continue
             alone = end >= len(doc) or not (doc[end].pos_ == "PROPN" and doc[end].is_title)
             first = i - 1
             if first >= 0 and doc[first].pos_ in ("ADJ", "PROPN") and doc[first].is_title:
@@ -71,6 +74,15 @@ def title_mentions(
                     ))
             i = end
     return found, dropped
+
+
+def _after_body(doc: Doc, para: int, i: int, cands: list[Candidate]) -> bool:
+    """A title right after "the" and a body's name ("the EU High Representative")."""
+    return any(
+        c.para == para and c.key and c.label in BODY_LABELS and c.token_end == i
+        and c.token_start > 0 and doc[c.token_start - 1].lower_ in DETERMINERS
+        for c in cands
+    )
 
 
 OFFICE_PREFIXES = {"deputy", "acting"}
@@ -245,11 +257,12 @@ def unnamed_office_holders(
         doc, body = ctx.docs[para], bodies[para, i]
         if i >= len(doc):
             continue
-        tok = doc[i]
-        if tok.lower_ not in nouns or tok.text != tok.lower_:
+        job = _job_after_body(doc, i, nouns)
+        if job is None:
             continue
+        end, title = job
         det = body.token_start - 1
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        nxt = doc[end] if end < len(doc) else None
         if det < 0 or doc[det].lower_ not in DETERMINERS:
             continue
         if nxt is not None and (nxt.pos_ == "PROPN" or nxt.text in ("-", ",")):
@@ -260,19 +273,46 @@ def unnamed_office_holders(
             continue  # "X, the WHO representative in Libya": X's apposition; roles.py has it
         holders = [
             key for key, held in roles.items()
-            if any(r.title == tok.lower_ and r.organisation_key == body.key for r in held)
+            if any(r.title.lower() == title and r.organisation_key == body.key for r in held)
         ]
-        span = doc[det : tok.i + 1]
+        if _name_follows(doc, end, para, cands):
+            continue  # "the UN Special Envoy for Sudan, Karim Haddad": a title before a name
+        span = doc[det:end]
         s, e = ctx.span_chars(para, span)
-        name = doc[body.token_start : tok.i + 1].text
+        name = doc[body.token_start : end].text
         key = holders[0] if len(holders) == 1 else f"actor:{name.lower()}"
         found.append(Candidate(
-            s, e, span.text, "PERSON", para, det, tok.i + 1, canonical=name, key=key,
+            s, e, span.text, "PERSON", para, det, end, canonical=name, key=key,
             strong=True, form="nominal", method="description" if holders else "rule",
         ))
         if not holders:
             sentence_start, sentence_end = ctx.sentence_bounds(s)
             new_roles.setdefault(key, []).append(RoleFact(
-                tok.lower_, body.key, body.text, sentence_start, sentence_end, cue="title",
+                title, body.key, body.text, sentence_start, sentence_end, cue="title",
             ))
     return found, new_roles
+
+
+def _job_after_body(doc: Doc, i: int, nouns: set[str]) -> tuple[int, str] | None:
+    """The job named right after a body's name: a lower-case role noun ("the CJTF-OIR
+    commander") or a capitalised title of office ("the UN Special Representative"); its end
+    and its canonical form."""
+    tok = doc[i]
+    if tok.lower_ in nouns and tok.text == tok.lower_:
+        return i + 1, tok.lower_
+    if tok.is_title:
+        return office_at(doc, i)
+    return None
+
+
+def _name_follows(doc: Doc, end: int, para: int, cands: list[Candidate]) -> bool:
+    """A comma and a person's name within a short phrase after the title ("for Sudan, Karim
+    Haddad"): the title is that person's apposition, not a mention of an unnamed holder."""
+    for k in range(end, min(len(doc), end + 6)):
+        if doc[k].text == ",":
+            return any(
+                c.para == para and c.label == "PERSON" and c.token_start == k + 1 for c in cands
+            ) or (k + 1 < len(doc) and doc[k + 1].ent_type_ == "PERSON")
+        if doc[k].is_sent_end:
+            return False
+    return False

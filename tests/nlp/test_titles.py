@@ -114,3 +114,40 @@ def test_a_minister_alone_is_in_the_government_the_text_names(nlp: "Language") -
     assert [(r.title, names.get(r.organisation_key or "")) for r in minister.roles] == [
         ("minister of defence", "Government of Niger")
     ]
+
+
+def test_a_bodys_title_nobody_named_holds_is_an_actor_with_a_role_in_the_body(
+    nlp: "Language",
+) -> None:
+    x = extract(nlp, normalise_text(
+        "\u201cThe crossings must open,\u201d the UN Special Representative told reporters in "
+        "Juba."
+    ))
+    holder = next(e for e in x.entities if e.name == "UN Special Representative")
+    assert (holder.type, holder.kind) == ("actor", "person")
+    assert [m.text for m in holder.mentions] == ["the UN Special Representative"]
+    assert [(r.title, r.organisation_key) for r in holder.roles] == [
+        ("special representative", "actor:united nations")
+    ]
+    assert x.quotes[0].speaker_key == holder.key
+    assert "UN" in {m.text for e in x.entities for m in e.mentions}  # the body inside
+
+
+def test_a_bodys_title_after_a_name_is_a_mention_of_that_person(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "Karen Dahl, the EU High Representative, said the sanctions would stay. Later the EU "
+        "High Representative met the foreign ministers."
+    ))
+    dahl = next(e for e in x.entities if e.name == "Karen Dahl")
+    assert {"the EU High Representative"} <= {m.text for m in dahl.mentions}
+    assert sum(m.form == "nominal" for m in dahl.mentions) == 2
+    assert not [e for e in x.entities if e.name == "EU High Representative"]
+
+
+def test_a_bodys_title_before_a_name_is_no_mention_of_the_person(nlp: "Language") -> None:
+    x = extract(nlp, normalise_text(
+        "The minister met the UN Special Envoy for Sudan, Laura Mendes, in Khartoum on Monday."
+    ))
+    texts = {m.text for e in x.entities for m in e.mentions}
+    assert "the UN Special Envoy" not in texts
+    assert "Laura Mendes" in texts
