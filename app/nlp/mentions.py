@@ -759,6 +759,8 @@ def find_candidates(ctx: ArticleContext) -> list[Candidate]:
                 layer.extend(nested_places(ctx, cand))
             elif cand.label.startswith("UNIT_"):
                 layer.extend(_leading_origin(ctx, cand))
+            elif cand.label in ("ORGANISATION", "GOVERNMENT"):
+                layer.extend(_leading_body(ctx, cand))
         out.extend(layer)
     return sorted(out, key=lambda c: (c.start, -c.end))
 
@@ -782,6 +784,26 @@ def _leading_origin(ctx: ArticleContext, unit: Candidate) -> list[Candidate]:
         True, nested=True,
     )
     return [place]
+
+
+def _leading_body(ctx: ArticleContext, body: Candidate) -> list[Candidate]:
+    """ "the U.N. refugee agency", "the EU naval mission": a body described in lower-case words
+    after another's name holds a mention of that one (a description, not a proper name: there
+    is no "Iraq" inside "United Nations Assistance Mission for Iraq")."""
+    doc = ctx.docs[body.para]
+    for end in range(body.token_end - 1, body.token_start, -1):
+        rest = [t for t in doc[end : body.token_end] if t.is_alpha]
+        if not rest or not all(t.is_lower for t in rest):
+            return []  # a capitalised word after it: one proper name
+        known = lookup(doc[body.token_start : end].text)
+        if known is None or known.label not in DOMAIN_LABELS or known.label == "PEOPLE":
+            continue
+        start, stop = ctx.span_chars(body.para, doc[body.token_start : end])
+        return [Candidate(
+            start, stop, doc[body.token_start : end].text, known.label, body.para,
+            body.token_start, end, known.canonical, True, nested=True,
+        )]
+    return []
 
 
 def _generic(ctx: ArticleContext, unit: Candidate) -> bool:

@@ -512,3 +512,21 @@ def test_a_place_inside_a_units_name_is_a_location_there(nlp: "Language") -> Non
     x = run(nlp, "The Kirkuk Operations Command moved troops to Hawija on Friday.")
     kirkuk = by_mention(x, "Kirkuk")
     assert [m.type or kirkuk.type for m in kirkuk.mentions] == ["location"]
+
+
+def test_a_body_described_after_another_bodys_name_holds_its_mention(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The UN food agency said convoys had reached Kadugli. The United Nations had warned "
+        "of famine in March.",
+    )
+    agency = by_mention(x, "The UN food agency")
+    un = by_mention(x, "UN")
+    assert un is not agency and un.key == by_mention(x, "United Nations").key
+    assert (un.type, un.kind) == ("actor", "organisation")
+
+
+def test_a_place_in_a_bodys_proper_name_is_no_mention(nlp: "Language") -> None:
+    x = run(nlp, "The United Nations Assistance Mission for Iraq said aid had arrived.")
+    assert "Iraq" not in mention_texts(x)
+    assert "United Nations" not in mention_texts(x)
