@@ -212,17 +212,10 @@ def _annotation_statements() -> tuple[Select[Any], ...]:
     )
     sentences = (select(s.c.start, s.c.end).where(s.c.article_id == article_id)
                  .order_by(s.c.start, s.c.id))
-    q = Quote.__table__  # type: ignore[attr-defined]
-    quotes = (
-        select(q.c.id, q.c.start, q.c.end, e.c.name, q.c.speaker_description)
-        .outerjoin(e, e.c.id == q.c.speaker_id)
-        .where(q.c.article_id == article_id)
-        .order_by(q.c.start, q.c.id)
-    )
-    return entities, mentions, roles, sentences, quotes
+    return entities, mentions, roles, sentences
 
 
-_ENTITIES, _MENTIONS, _ROLES, _SENTENCES, _QUOTES = _annotation_statements()
+_ENTITIES, _MENTIONS, _ROLES, _SENTENCES = _annotation_statements()
 
 
 @dataclass(frozen=True)
@@ -236,26 +229,22 @@ class QuoteMark:
     speaker_description: str | None
 
 
-def quote_marks(session: Session, article_id: int) -> list[QuoteMark]:
-    """The article's quotes in text order (``quotes_of`` without an ORM object each)."""
-    return [QuoteMark(*row) for row in session.execute(_QUOTES, {"article_id": article_id})]
-
-
 def article_annotations(session: Session, article_id: int,
                         sentences: list[tuple[int, int]] | None = None) -> ArticleAnnotations:
     """Four statements, each walking an index on the article (or its entities); three when
     the article's ``sentences`` are given (``article_text`` reads them)."""
     params = {"article_id": article_id}
+    conn = session.connection()  # Session.execute prepares for ORM entities these don't load
     entities = [
         EntityRow(id_, name, type_, kind, list(aliases or []), source, method, confidence,
                   library_id, article_count)
         for id_, name, type_, kind, aliases, source, method, confidence, library_id,
-        article_count in session.execute(_ENTITIES, params)
+        article_count in conn.execute(_ENTITIES, params)
     ]
-    mentions = list(map(MentionRow._make, session.execute(_MENTIONS, params)))
-    roles = list(map(RoleRow._make, session.execute(_ROLES, params)))
+    mentions = list(map(MentionRow._make, conn.execute(_MENTIONS, params)))
+    roles = list(map(RoleRow._make, conn.execute(_ROLES, params)))
     if sentences is None:
-        sentences = [(row.start, row.end) for row in session.execute(_SENTENCES, params)]
+        sentences = [(row.start, row.end) for row in conn.execute(_SENTENCES, params)]
     return ArticleAnnotations(entities, mentions, roles, sentences)
 
 
@@ -282,22 +271,30 @@ class ArticleText:
     revision: int
     paragraphs: list[ParagraphRow]  # in order
     sentences: list[tuple[int, int]]  # in text order
+    quotes: list[QuoteMark]  # in text order
 
 
 def _article_text_statements() -> tuple[Select[Any], Any]:
     a, p = Article.__table__, Paragraph.__table__  # type: ignore[attr-defined]
-    s = Sentence.__table__  # type: ignore[attr-defined]
+    s, q, e = Sentence.__table__, Quote.__table__, Entity.__table__  # type: ignore[attr-defined]
     article = select(a.c.id, a.c.slug, a.c.title, a.c.source, a.c.published, a.c.text,
                      a.c.revision).where(a.c.slug == bindparam("slug"))
-    # Paragraphs (by index), then sentences (in text order), in one round trip.
+    # Paragraphs (by index), sentences, then quotes with their speakers' names (in text
+    # order), in one round trip; a part leaves the others' columns empty.
     article_id = bindparam("article_id", type_=Integer)
+    no_int, no_str = cast(null(), Integer), cast(null(), String)
     parts = union_all(
         select(literal(0, Integer).label("part"), p.c.index, p.c.kind, p.c.start, p.c.end,
-               p.c.id).where(p.c.article_id == article_id),
-        select(literal(1, Integer), cast(null(), Integer), cast(null(), String), s.c.start,
-               s.c.end, s.c.id).where(s.c.article_id == article_id),
+               p.c.id, no_str.label("quote_id"), no_str.label("speaker_name"),
+               no_str.label("speaker_description")).where(p.c.article_id == article_id),
+        select(literal(1, Integer), no_int, no_str, s.c.start, s.c.end, s.c.id, no_str, no_str,
+               no_str).where(s.c.article_id == article_id),
+        select(literal(2, Integer), no_int, no_str, q.c.start, q.c.end, no_int, q.c.id,
+               e.c.name, q.c.speaker_description)
+        .outerjoin(e, e.c.id == q.c.speaker_id).where(q.c.article_id == article_id),
     ).subquery("parts")
-    spans = select(parts).order_by(parts.c.part, parts.c.index, parts.c.start, parts.c.id)
+    spans = select(parts).order_by(parts.c.part, parts.c.index, parts.c.start, parts.c.id,
+                                   parts.c.quote_id)
     return article, spans
 
 
@@ -305,19 +302,24 @@ _ARTICLE_TEXT, _SPANS = _article_text_statements()
 
 
 def article_text(session: Session, slug: str) -> ArticleText | None:
-    """The article a slug names, with its paragraphs and sentences (``get_article`` without
-    the ORM)."""
+    """The article a slug names, with its paragraphs, sentences and quotes (``get_article``
+    without the ORM)."""
     if names_nothing(slug):
         return None
-    row = session.execute(_ARTICLE_TEXT, {"slug": slug}).one_or_none()
+    conn = session.connection()  # Session.execute prepares for ORM entities these don't load
+    row = conn.execute(_ARTICLE_TEXT, {"slug": slug}).one_or_none()
     if row is None:
         return None
     paragraphs: list[ParagraphRow] = []
     sentences: list[tuple[int, int]] = []
-    for part, index, kind, start, end, _ in session.execute(_SPANS, {"article_id": row.id}):
+    quotes: list[QuoteMark] = []
+    for part, index, kind, start, end, _, quote_id, speaker, description in conn.execute(
+            _SPANS, {"article_id": row.id}):
         if part == 0:
             paragraphs.append(ParagraphRow(index, kind, start, end))
-        else:
+        elif part == 1:
             sentences.append((start, end))
+        else:
+            quotes.append(QuoteMark(quote_id, start, end, speaker, description))
     return ArticleText(row.id, row.slug, row.title, row.source, row.published, row.text,
-                       row.revision, paragraphs, sentences)
+                       row.revision, paragraphs, sentences, quotes)

@@ -147,7 +147,7 @@ def article_page(slug: Slug, request: Request, session: SessionDep, links: Links
     if article is None:
         raise article_not_found(slug)
     annotations = repo.article_annotations(session, article.id, article.sentences)
-    quotes = repo.quote_marks(session, article.id)
+    quotes = article.quotes
     sentences = annotations.sentences or [(p.start, p.end) for p in article.paragraphs]
     highlight, selected_quote, notice = _selector_highlight(request, article, quotes)
     mentions = mention_views(slug, annotations, links)

@@ -154,6 +154,18 @@ def test_library_pages_take_few_round_trips(sized: TestClient, template: str,
     assert len(selects) <= most, (url, selects)
 
 
+def test_the_article_page_takes_five_round_trips(sized: TestClient) -> None:
+    """The article with its paragraphs, sentences and quotes in two; its entities, mentions and
+    roles in three (what the first request after a new revision waits for)."""
+    engine = sized.app.state.engine  # type: ignore[attr-defined]
+    sized.app.state.responses.entries.clear()  # type: ignore[attr-defined]
+    with counting(engine) as statements:
+        response = sized.get("/articles/n25", headers=HTML)
+    assert response.status_code == 200 and 'class="quote"' in response.text
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 5, selects
+
+
 def test_the_directory_total_counts_past_its_page(sized: TestClient) -> None:
     """The total comes with the page's rows: the same on any page, and past the last one."""
     first = sized.get("/api/entities?q=person&limit=5").json()
