@@ -416,16 +416,22 @@ DIRECTIONS = {"toward", "towards", "into"}
 
 def _motion_place(span: Span) -> bool:
     """ "abducted 110 schoolgirls from Dapchi", "fled from Kukawa and Gajiram toward
-    Maiduguri": the name after a verb of motion's "from", "toward" or "into" is a place."""
+    Maiduguri", "flew to Kyiv": the name after a verb of motion's "from", "to", "toward" or
+    "into" is a place; so is the name after a road's "from" or "to"."""
     root = span.root
     while root.dep_ == "conj" and root.head.i != root.i:
         root = root.head
     if root.dep_ != "pobj":
         return False
     prep = root.head
-    return prep.lower_ in DIRECTIONS | {"from"} and prep.head.lemma_.lower() in word_list(
-        "motion_verbs"
-    )
+    if prep.lower_ in ("from", "to") and prep.head.lower_ in lexicon()["road_designators"]:
+        return True  # "the road from Dilling", "the highway to Kadugli"
+    verb = prep.head
+    if verb.lemma_.lower() not in word_list("motion_verbs"):
+        return False
+    if prep.lower_ == "to":  # "fled to Kutum", "flew to Kyiv"; not "returned to X the files"
+        return not any(c.dep_ in ("dobj", "dative") for c in verb.children)
+    return prep.lower_ in DIRECTIONS | {"from"}
 
 
 def _after_place_relation(span: Span) -> bool:

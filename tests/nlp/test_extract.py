@@ -530,3 +530,23 @@ def test_a_place_in_a_bodys_proper_name_is_no_mention(nlp: "Language") -> None:
     x = run(nlp, "The United Nations Assistance Mission for Iraq said aid had arrived.")
     assert "Iraq" not in mention_texts(x)
     assert "United Nations" not in mention_texts(x)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("After the talks the envoy flew to Kyiv with two aides.", "Kyiv"),
+        ("Thousands of residents fled to Kutum as the fighting spread.", "Kutum"),
+        ("The delegation travelled to Nyala and then headed to Geneina.", "Geneina"),
+        ("Gunmen ambushed a bus on the road from Dilling on Sunday.", "Dilling"),
+    ],
+)
+def test_an_unknown_name_after_a_motion_or_a_roads_to_or_from_is_a_place(
+    nlp: "Language", text: str, place: str
+) -> None:
+    assert by_mention(run(nlp, text), place).type == "location"
+
+
+def test_a_person_after_a_verb_of_speech_to_stays_a_person(nlp: "Language") -> None:
+    x = run(nlp, "The governor spoke to Amina Yusuf before the vote.")
+    assert by_mention(x, "Amina Yusuf").type == "actor"
