@@ -329,6 +329,10 @@ class Builder:
         self._phrases: dict[str, tuple[str, str | None]] = {}
         self._tokens: set[str] = set()
 
+    def phrase_texts(self) -> set[str]:
+        """The names added as phrases so far."""
+        return set(self._phrases)
+
     def phrase(self, label: str, text: str, id_: str | None = None) -> None:
         if text.lower().startswith("the "):
             raise ValueError(f"pattern with a leading 'the': {text!r}")
@@ -589,6 +593,13 @@ def units(b: Builder, places1: list[str], places_multi: list[list[str]]) -> None
     b.tokens("UNIT_ARMY", [orth(*NAT_ADJ), lower("navy")])
     armed = [a for a in NAT_ADJ if a != "Turkish"]  # "Turkish Armed Forces" is named
     b.tokens("UNIT_ARMY", [orth(*armed), lower("armed"), lower("forces")])
+    # a state's army named "Defence Forces": "the Kenya Defence Forces", "Ugandan Defence
+    # Force"; not where the table names it ("Israel Defense Forces")
+    states = sorted({*NAT_ADJ, *(c for c in NATIONAL.values() if " " not in c)})
+    defence = [w for w in states if not any(
+        f"{w} {d} {f}" in b.phrase_texts() for d in ("Defence", "Defense") for f in ("Forces",
+                                                                                    "Force"))]
+    b.tokens("UNIT_ARMY", [orth(*defence), orth("Defence", "Defense"), orth("Forces", "Force")])
     quals = lower(*UNIT_QUALIFIERS, op="*")
     named = {"IS_TITLE": True, "ORTH": {"NOT_IN": SPECIAL_WORDS}, "OP": "*"}
     for ordinal in (ORDINAL, SPELLED_ORDINAL):

@@ -42,7 +42,8 @@ AFFIX_TOKEN = re.compile(
 
 
 def _trim(span: Span) -> tuple[Span, str | None]:
-    """Drop leading determiners, a title, and a trailing possessive or punctuation."""
+    """Drop leading determiners, a title, and a trailing possessive, punctuation or
+    conjunction (the model's span may run onto the next name's "and")."""
     doc = span.doc
     start, end = span.start, span.end
     while start < end and (doc[start].lower_ in LEADING_WORDS or doc[start].is_quote):
@@ -51,7 +52,11 @@ def _trim(span: Span) -> tuple[Span, str | None]:
     opening = title_opening(doc, start, end)
     if opening is not None:
         title, start = opening[0], start + opening[1]
-    while end > start and (POSSESSIVE.fullmatch(doc[end - 1].text) or doc[end - 1].is_punct):
+    while end > start and (
+        POSSESSIVE.fullmatch(doc[end - 1].text)
+        or doc[end - 1].is_punct
+        or doc[end - 1].lower_ in ("and", "or")  # "Kenyan Defence Forces and Somali ..."
+    ):
         end -= 1
     if end - start > 1 and doc[end - 1].lower_ in lexicon()["tribe_designators"]:
         end -= 1  # "the Albu Nimr tribe": the name is "Albu Nimr"

@@ -550,3 +550,22 @@ def test_an_unknown_name_after_a_motion_or_a_roads_to_or_from_is_a_place(
 def test_a_person_after_a_verb_of_speech_to_stays_a_person(nlp: "Language") -> None:
     x = run(nlp, "The governor spoke to Amina Yusuf before the vote.")
     assert by_mention(x, "Amina Yusuf").type == "actor"
+
+
+def test_a_states_defence_forces_are_its_army(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The Kenyan Defence Forces and Somali troops cleared three villages near Kismayo. "
+        "The Uganda Defence Force said it had lost two soldiers.",
+    )
+    for name in ("Kenyan Defence Forces", "Uganda Defence Force"):
+        unit = by_mention(x, name)
+        assert (unit.type, unit.kind) == ("unit", "army"), name
+
+
+def test_a_names_span_does_not_end_on_a_conjunction(nlp: "Language") -> None:
+    from app.nlp.mentions import _trim
+
+    doc = nlp("Officials of the Bakassi Boys and local vigilantes met in Aba.")
+    span, _ = _trim(doc[3:6])  # "Bakassi Boys and"
+    assert span.text == "Bakassi Boys"
