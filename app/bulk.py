@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     Unicode,
     UnicodeText,
+    any_,
     bindparam,
     func,
     insert,
@@ -39,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Select
+from sqlalchemy.sql.expression import ColumnElement, Select
 from sqlalchemy.types import TypeEngine
 
 # column types carried in arrays as they are (a subtype, such as an Enum, is not)
@@ -128,6 +129,18 @@ def add_to_counts(session: Session, model: Any, key: Sequence[str], count: str,
         set_={count: table.c[count] + upsert.excluded[count]},
     )
     session.execute(upsert, source[1] if source is not None else list(rows))
+
+
+def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (values)`` in a statement for ``session``. On PostgreSQL ``column =
+    ANY(array)``: one statement text whatever the number of values, so psycopg prepares it
+    after a few runs on a connection and the server plans it once (an IN list's text changes
+    with its length: each run was parsed and planned again, and converted again by psycopg)."""
+    array_type = _array_type(column.type)
+    if session.get_bind().dialect.name == "postgresql" and array_type is not None:
+        return column == any_(bindparam(None, list(values), type_=array_type))
+    result: ColumnElement[bool] = column.in_(values)
+    return result
 
 
 Row = Mapping[str, Any]  # a given row's values, as column expressions of the statement

@@ -326,12 +326,13 @@ def snapshot(session: Session, article_id: int) -> Contribution:
     return _contribution(session, article_id, rows, {r.id: r.library_id for r in rows})
 
 
-def apply(session: Session, article_id: int, before: Contribution) -> None:
+def apply(session: Session, article_id: int, before: Contribution, new: bool = False) -> None:
     """Give the article's entities their library entities and update the library by the
-    difference between ``before`` and what the article contributes now."""
+    difference between ``before`` and what the article contributes now (``new``: the article
+    was just inserted, so no editor's correction names it)."""
     session.flush()
     rows = _rows(session, article_id)
-    pins = _editor_pins(session, article_id, rows)
+    pins = {} if new else _editor_pins(session, article_id, rows)
     countries = _countries(session, article_id, rows)
     keys = {
         r.id: pins.get(r.id)
@@ -373,12 +374,12 @@ def _countries(session: Session, article_id: int, rows: list[_Row]) -> dict[int,
                and names_a_kind_of_body(fold(r.key.split(":", 1)[-1]))]
     if not generic:
         return {}
-    text = session.scalar(select(Article.text).where(Article.id == article_id)) or ""
+    text = _text(session, article_id)
     found: dict[int, set[str]] = {}
     for chunk in _chunks(generic):
         for entity_id, start, end in session.execute(
             select(Mention.entity_id, Mention.start, Mention.end).where(
-                Mention.entity_id.in_(chunk))
+                bulk.among(session, Mention.entity_id, chunk))
         ):
             found.setdefault(entity_id, set()).update(stated_countries(text, start, end))
     return {e: next(iter(c)) for e, c in found.items() if len(c) == 1}
@@ -445,7 +446,7 @@ def _entity_by_anchors(session: Session, article_id: int,
     anchors = (correction.anchor or {}).get("entity") or []
     if not anchors:
         return None
-    text = session.scalar(select(Article.text).where(Article.id == article_id)) or ""
+    text = _text(session, article_id)
     votes: Counter[int] = Counter()
     for data in anchors:
         span = locate(text, Anchor.from_json(data))
@@ -462,6 +463,12 @@ def _entity_by_anchors(session: Session, article_id: int,
 ENTITY_LIBRARY_TYPES: dict[str, TypeEngine[Any]] = {
     "b_id": Integer(), "library_id": Integer(), "library_key": String(), "library_pin": String(),
 }
+
+
+def _text(session: Session, article_id: int) -> str:
+    """The article's text: the writer holds the article it changes (no statement then)."""
+    article = session.get(Article, article_id)
+    return article.text if article is not None else ""
 
 
 def _table(model: Any) -> Table:
@@ -487,7 +494,8 @@ def _library_ids(session: Session, seeds: dict[str, _Row]) -> dict[str, int]:
     for chunk in _chunks(wanted):
         ids.update(
             session.execute(
-                select(LibraryEntity.key, LibraryEntity.id).where(LibraryEntity.key.in_(chunk))
+                select(LibraryEntity.key, LibraryEntity.id)
+                .where(bulk.among(session, LibraryEntity.key, chunk))
             ).tuples().all()
         )
     missing = [k for k in wanted if k not in ids]
@@ -514,7 +522,7 @@ def _library_ids(session: Session, seeds: dict[str, _Row]) -> dict[str, int]:
             ids.update(
                 session.execute(
                     select(LibraryEntity.key, LibraryEntity.id).where(
-                        LibraryEntity.key.in_(chunk)
+                        bulk.among(session, LibraryEntity.key, chunk)
                     )
                 ).tuples().all()
             )
@@ -549,7 +557,10 @@ def _apply_difference(session: Session, before: Contribution, after: Contributio
     )
     renamed = _apply_names(session, before, after)
     _apply_pairs(session, _difference(after.pairs, before.pairs))
-    _refresh(session, libs, renamed)
+    # Only a library entity that lost an article can retire, one that gained one revive.
+    losing = any(c["d_articles"] < 0 for c in counts)
+    gaining = any(c["d_articles"] > 0 for c in counts)
+    _refresh(session, libs, renamed, losing, gaining)
 
 
 def _apply_names(session: Session, before: Contribution, after: Contribution) -> set[int]:
@@ -565,7 +576,7 @@ def _apply_names(session: Session, before: Contribution, after: Contribution) ->
         existing.update(
             session.execute(
                 select(LibraryName.library_id, LibraryName.name).where(
-                    LibraryName.library_id.in_(chunk)
+                    bulk.among(session, LibraryName.library_id, chunk)
                 )
             ).tuples().all()
         )
@@ -591,13 +602,14 @@ def _apply_names(session: Session, before: Contribution, after: Contribution) ->
     gone = set(
         session.scalars(
             select(LibraryName.library_id).where(
-                LibraryName.library_id.in_(libs), LibraryName.uses <= 0
+                bulk.among(session, LibraryName.library_id, libs), LibraryName.uses <= 0
             )
         )
     )
     if gone:
         session.execute(
-            delete(table).where(table.c.library_id.in_(sorted(gone)), table.c.uses <= 0)
+            delete(table).where(bulk.among(session, table.c.library_id, sorted(gone)),
+                                table.c.uses <= 0)
         )
     changed = gone | {lib for lib, _ in new}
     _refresh_terms(session, sorted(changed))
@@ -613,12 +625,12 @@ def _refresh_terms(session: Session, libs: Sequence[int]) -> None:
     if not libs:
         return
     table = _table(LibraryTerm)
-    session.execute(delete(table).where(table.c.library_id.in_(libs)))
+    session.execute(delete(table).where(bulk.among(session, table.c.library_id, libs)))
     rows = {
         (term, lib)
         for lib, folded in session.execute(
             select(LibraryName.library_id, LibraryName.folded).where(
-                LibraryName.library_id.in_(libs)
+                bulk.among(session, LibraryName.library_id, libs)
             )
         )
         for term in _terms(folded)
@@ -643,39 +655,48 @@ def _apply_pairs(session: Session, deltas: dict[tuple[int, int], int]) -> None:
         session, LibraryComention, ("library_id", "other_id"), "sentences",
         [{"library_id": a, "other_id": b, "sentences": d} for (a, b), d in ordered],
     )
+    if min(deltas.values()) > 0:
+        return  # every count grew: none can be down to zero
     firsts = sorted({a for a, _ in deltas})
     session.execute(
-        delete(table).where(table.c.library_id.in_(firsts), table.c.sentences <= 0)
+        delete(table).where(bulk.among(session, table.c.library_id, firsts),
+                            table.c.sentences <= 0)
     )
 
 
-def _refresh(session: Session, libs: Sequence[int], renamed: set[int]) -> None:
-    """Display names of library entities whose names changed; retire or revive by count."""
+def _refresh(session: Session, libs: Sequence[int], renamed: set[int], losing: bool = True,
+             gaining: bool = True) -> None:
+    """Display names of library entities whose names changed; retire (if some ``losing``
+    lost an article) or revive (if some ``gaining``) by count."""
     if not libs:
         return
     table = _table(LibraryEntity)
     now = utcnow()
-    session.execute(
-        update(table)
-        .where(table.c.id.in_(libs), table.c.article_count <= 0, table.c.retired_at.is_(None))
-        .values(retired_at=now)
-    )
-    session.execute(
-        update(table)
-        .where(table.c.id.in_(libs), table.c.article_count > 0, table.c.retired_at.is_not(None))
-        .values(retired_at=None)
-    )
+    if losing:
+        session.execute(
+            update(table)
+            .where(bulk.among(session, table.c.id, libs), table.c.article_count <= 0,
+                   table.c.retired_at.is_(None))
+            .values(retired_at=now)
+        )
+    if gaining:
+        session.execute(
+            update(table)
+            .where(bulk.among(session, table.c.id, libs), table.c.article_count > 0,
+                   table.c.retired_at.is_not(None))
+            .values(retired_at=None)
+        )
     if not renamed:
         return
-    current = dict(
-        session.execute(select(LibraryEntity.id, LibraryEntity.name)
-                        .where(LibraryEntity.id.in_(sorted(renamed)))).tuples().all()
-    )
+    current: dict[int, str] = {}
     best: dict[int, tuple[int, int, int, str]] = {}
-    for lib, name, named, uses, row_id in session.execute(
+    for lib, name, named, uses, row_id, shown in session.execute(
         select(LibraryName.library_id, LibraryName.name, LibraryName.named, LibraryName.uses,
-               LibraryName.id).where(LibraryName.library_id.in_(sorted(renamed)))
+               LibraryName.id, LibraryEntity.name)
+        .join(LibraryEntity, LibraryEntity.id == LibraryName.library_id)
+        .where(bulk.among(session, LibraryName.library_id, sorted(renamed)))
     ):
+        current[lib] = shown
         rank = (-named, -uses, row_id, name)  # most shown as the name, then most used, oldest
         if lib not in best or rank < best[lib]:
             best[lib] = rank

@@ -163,3 +163,31 @@ def _utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def test_among_finds_the_rows_whose_value_is_in_the_list(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """``column IN (values)``; on PostgreSQL one statement text for any number of values."""
+    with session_scope(session_factory) as session:
+        now = utcnow()
+        for key in ("x:a", "x:b", "x:c"):
+            session.add(LibraryEntity(key=key, name=key, type="actor", kind="person",
+                                      created_at=now))
+        session.flush()
+        ids = dict(session.execute(select(LibraryEntity.key, LibraryEntity.id)).tuples().all())
+        texts: list[str] = []
+        listener = lambda *args: texts.append(args[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            found = [sorted(session.scalars(select(LibraryEntity.key).where(
+                bulk.among(session, LibraryEntity.id, wanted))))
+                for wanted in ([ids["x:a"]], [ids["x:c"], ids["x:b"], 0], [])]
+            by_key = sorted(session.scalars(select(LibraryEntity.id).where(
+                bulk.among(session, LibraryEntity.key, ["x:b", "x:z"]))))
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        assert found == [["x:a"], ["x:b", "x:c"], []]
+        assert by_key == [ids["x:b"]]
+        if ENGINE == "postgresql":
+            assert len(set(texts[:3])) == 1, texts

@@ -258,7 +258,7 @@ def store(
     write_annotations(session, article, extraction, new)
     # editors' corrections outlive re-ingest (a new article has none)
     corrections.reapply(session, article, extraction, new)
-    library.apply(session, article.id, before or library.Contribution())  # as corrected
+    library.apply(session, article.id, before or library.Contribution(), new)  # as corrected
     return IngestOutcome(slug, status, article.revision, article.id)
 
 
@@ -301,8 +301,8 @@ def _replace_entities(
     session.flush()
     kept = [entity.id for key, entity in existing.items() if key in wanted]
     for chunk in _chunks(kept):
-        session.execute(delete(Mention).where(Mention.entity_id.in_(chunk)))
-        session.execute(delete(Role).where(Role.entity_id.in_(chunk)))
+        session.execute(delete(Mention).where(bulk.among(session, Mention.entity_id, chunk)))
+        session.execute(delete(Role).where(bulk.among(session, Role.entity_id, chunk)))
     added: list[dict[str, Any]] = []
     for item in extraction.entities:
         values = {"name": item.name, "type": item.type, "kind": item.kind,
