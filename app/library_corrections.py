@@ -76,6 +76,17 @@ def keep_merge_map(session: Session, merged: dict[int, int]) -> None:
         session.info[_MERGES] = merged
 
 
+_COUNTS = "newsreader.corrections_count"
+
+
+def keep_corrections_count(session: Session, library_id: int, count: int) -> None:
+    """How many corrections name a library entity (as its ``library_id`` or ``into_id``), as
+    a reader's session read it with the entity: ``log`` of an entity none names, and none
+    was merged into, is empty without a statement of its own."""
+    if is_reader(session):
+        session.info.setdefault(_COUNTS, {})[library_id] = count
+
+
 def merged_into(session: Session, library_id: int) -> int | None:
     """The library entity a merged-away id now is (after every later merge), else ``None``."""
     merged = _merge_map(session)
@@ -100,6 +111,8 @@ def log(session: Session, library_id: int | None = None, limit: int = 100, offse
         merged = _merge_map(session)
         ids = {library_id} | {away for away in merged
                               if library.survivor(away, merged) == library_id}
+        if ids == {library_id} and session.info.get(_COUNTS, {}).get(library_id) == 0:
+            return 0, []  # what the statement would find: nothing names it
         rows = list(session.scalars(_LOG_OF, {"ids": sorted(ids)}))
     else:
         rows = list(session.scalars(select(LibraryCorrection)))

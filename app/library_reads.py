@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     union_all,
 )
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db import is_reader
 from app.library import HIGHEST_CHAR, fold
-from app.library_corrections import keep_merge_map
+from app.library_corrections import keep_corrections_count, keep_merge_map
 from app.models import (
     Article,
     Entity,
@@ -174,19 +175,25 @@ def _library_entity() -> Any:
     le, ln = LibraryEntity.__table__, LibraryName.__table__  # type: ignore[attr-defined]
     lc = LibraryCorrection.__table__  # type: ignore[attr-defined]
     newest = select(func.max(Article.__table__.c.id)).scalar_subquery()  # type: ignore[attr-defined]
+    library_id = bindparam("library_id", type_=Integer)
+    # Whether any correction names it: none (the rule), and its page needs no log statement.
+    corrected = (select(func.count()).select_from(lc)
+                 .where(or_(lc.c.library_id == library_id, lc.c.into_id == library_id))
+                 .scalar_subquery())
     entity = (
         select(literal(0, Integer).label("part"), le.c.id, le.c.name, le.c.type, le.c.kind,
                le.c.article_count, le.c.mention_count, le.c.retired_at,
                ln.c.name.label("alias"), ln.c.uses.label("alias_uses"),
                ln.c.id.label("alias_id"), newest.label("newest_article"),
+               corrected.label("corrections"),
                cast(null(), Integer).label("merged"), cast(null(), Integer).label("into"))
         .outerjoin(ln, and_(ln.c.library_id == le.c.id, ln.c.uses > 0, ln.c.name != le.c.name))
-        .where(le.c.id == bindparam("library_id", type_=Integer))
+        .where(le.c.id == library_id)
     )
     nothing = (cast(null(), Integer), cast(null(), String), cast(null(), String),
                cast(null(), String), cast(null(), Integer), cast(null(), Integer),
                cast(null(), le.c.retired_at.type), cast(null(), String), cast(null(), Integer),
-               cast(null(), Integer), cast(null(), Integer))
+               cast(null(), Integer), cast(null(), Integer), cast(null(), Integer))
     merges = select(literal(1, Integer), *nothing, lc.c.library_id, lc.c.into_id).where(
         lc.c.action == "merge", lc.c.status == "applied", lc.c.into_id.is_not(None))
     both = union_all(entity, merges).subquery("entity")
@@ -198,8 +205,8 @@ _LIBRARY_ENTITY = _library_entity()
 
 def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummary | None:
     """The library entity, retired ones too (their pages answer 410), with its other names
-    joined in, the library's size for its timeline and the editors' merges (one round trip:
-    this starts every entity page)."""
+    joined in, the library's size for its timeline, whether any correction names it and the
+    editors' merges (one round trip: this starts every entity page)."""
     entity = None
     merged: dict[int, int] = {}
     for row in _run(session, _LIBRARY_ENTITY, {"library_id": library_id}):
@@ -209,6 +216,7 @@ def get_library_entity(session: Session, library_id: int) -> LibraryEntitySummar
         if entity is None:
             if is_reader(session):  # one snapshot: the size cannot change in this session
                 session.info[_LIBRARY_SIZE] = row.newest_article or 0
+            keep_corrections_count(session, library_id, row.corrections)
             entity = LibraryEntitySummary(row.id, row.name, row.type, row.kind,
                                           row.article_count, row.mention_count, [],
                                           row.retired_at)

@@ -130,11 +130,12 @@ def test_the_big_article_really_is_bigger(sized: TestClient) -> None:
 
 
 # Round trips of the library's pages, each a SELECT (what a PostgreSQL server costs most):
-# the entity with its names, the library's size and the editors' merges in one, a timeline
-# page with its mention counts in one, its roles and quotes in one, co-mentions and (the page)
-# the editors' notes; the directory's total and its aliases ride on its page's rows.
+# the entity with its names, the library's size, whether a correction names it and the
+# editors' merges in one, a timeline page with its mention counts in one, its roles and quotes
+# in one, co-mentions (the editors' notes only when a correction names the entity); the
+# directory's total and its aliases ride on its page's rows.
 LIBRARY_URLS = [
-    ("/entities/{library}", HTML, 5),
+    ("/entities/{library}", HTML, 4),
     ("/api/entities/{library}", {}, 4),
     ("/api/entities?q=person", {}, 1),
 ]
