@@ -6,6 +6,8 @@ linked to the one person who holds that role. Quotes and entities are built from
 (``extract.extract_parsed``). To add a rule, write a step and put it in ``STEPS``.
 """
 
+from dataclasses import replace
+
 from app.nlp.bodies import body_descriptions
 from app.nlp.context import ArticleContext
 from app.nlp.linking import (
@@ -178,6 +180,40 @@ def facilities(ctx: ArticleContext, found: Found) -> Decision:
     return Decision(add=facility_mentions(ctx, found.mentions))
 
 
+DESCRIBED_LABELS = frozenset({"PEOPLE", "ORGANISATION", "GOVERNMENT"})
+# lower-case heads that the news writes as names: "the Saudi-led coalition" (GUIDELINES 3.3)
+NAMED_HEADS = frozenset({"coalition"})
+
+
+def lower_case_descriptions(ctx: ArticleContext, found: Found) -> Decision:
+    """ "the Yemeni people", "the international community", "the Misrata municipal council":
+    a body or people named by words ending on a common noun is a description (a nominal
+    mention, GUIDELINES 3.5), with its article, however it was found; a coalition is named
+    so ("the Saudi-led coalition")."""
+    spans = {(c.start, c.end) for c in found.mentions}
+    add, drop = [], []
+    for c in found.mentions:
+        doc = ctx.docs[c.para]
+        last = doc[c.token_end - 1]
+        if (
+            c.form != "name" or c.nested or c.key is None or c.label not in DESCRIBED_LABELS
+            or not (last.is_alpha and last.is_lower) or last.lower_ in NAMED_HEADS
+            or c.token_start == 0
+            or doc[c.token_start - 1].lower_ != "the"
+        ):
+            continue
+        start, _ = ctx.span_chars(c.para, doc[c.token_start - 1 : c.token_start])
+        if (start, c.end) in spans:
+            continue
+        text = ctx.text[start : c.end]
+        add.append(replace(
+            c, start=start, text=text, token_start=c.token_start - 1, form="nominal",
+            canonical=c.canonical or c.text,
+        ))
+        drop.append(c)
+    return Decision(add=add, drop=drop)
+
+
 STEPS: tuple[Step, ...] = (
     names,
     long_names,
@@ -200,4 +236,5 @@ STEPS: tuple[Step, ...] = (
     nominals,
     government_roles,
     facilities,
+    lower_case_descriptions,
 )

@@ -569,3 +569,21 @@ def test_a_names_span_does_not_end_on_a_conjunction(nlp: "Language") -> None:
     doc = nlp("Officials of the Bakassi Boys and local vigilantes met in Aba.")
     span, _ = _trim(doc[3:6])  # "Bakassi Boys and"
     assert span.text == "Bakassi Boys"
+
+
+def test_a_body_or_people_named_in_lower_case_is_a_description_with_its_article(
+    nlp: "Language",
+) -> None:
+    x = run(
+        nlp,
+        "The Sudanese people have suffered enough, and the international community must act, "
+        "the Kirkuk municipal council said. The Saudi-led coalition denied the report.",
+    )
+    for text in ("The Sudanese people", "the international community",
+                 "the Kirkuk municipal council"):
+        entity = by_mention(x, text)
+        mention = next(m for m in entity.mentions if m.text == text)
+        assert mention.form == "nominal", text
+        assert entity.name == text.split(" ", 1)[1], text  # named without the article
+    coalition = by_mention(x, "Saudi-led coalition")
+    assert [m.form for m in coalition.mentions] == ["name"]
