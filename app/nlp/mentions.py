@@ -60,6 +60,8 @@ def _trim(span: Span) -> tuple[Span, str | None]:
         end -= 1
     if end - start > 1 and doc[end - 1].lower_ in lexicon()["tribe_designators"]:
         end -= 1  # "the Albu Nimr tribe": the name is "Albu Nimr"
+    if end - start > 1 and doc[end - 1].lower_ in word_list("member_nouns"):
+        end -= 1  # "Houthi fighters": the group's name as a modifier
     return doc[start:end], title or _title_before(doc, start)
 
 

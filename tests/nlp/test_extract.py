@@ -587,3 +587,15 @@ def test_a_body_or_people_named_in_lower_case_is_a_description_with_its_article(
         assert entity.name == text.split(" ", 1)[1], text  # named without the article
     coalition = by_mention(x, "Saudi-led coalition")
     assert [m.form for m in coalition.mentions] == ["name"]
+
+
+def test_a_groups_name_before_its_members_noun_is_the_mention(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "Houthi fighters shelled the port of Mocha on Monday, and Taliban gunmen attacked a "
+        "checkpoint in Zabul.",
+    )
+    texts = mention_texts(x)
+    assert {"Houthi", "Taliban"} <= texts
+    assert not {"Houthi fighters", "Taliban gunmen"} & texts
+    assert by_mention(x, "Houthi").kind == "armed group"
