@@ -2,43 +2,42 @@
 previous revision and every correction must be intact afterwards (or the new revision with
 its corrections re-applied, if the kill came after the commit), and SQLite must be sound."""
 
+import multiprocessing
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import corrections
 from app.db import make_engine, make_session_factory, session_scope
+from app.ingest.service import ArticleInput, prepare, save
 from tests.conftest import only_on
 from tests.test_corrections import REVISED, _article, _entity, state
-from tests.web.conftest import SAMPLE, store_text
+from tests.web.conftest import SAMPLE, sample_extraction, store_text
 
-ROOT = Path(__file__).resolve().parent.parent
+# Ingest processes are forked by multiprocessing's fork server, which imports this module
+# (and so the app) once: a fresh interpreter for each of the nine runs spent most of the
+# test's time importing. Each is still a process of its own, killed by SIGKILL.
+PROCESSES = multiprocessing.get_context("forkserver")
+PROCESSES.set_forkserver_preload([__name__])
 
-# The ingest process: the real store path (save: re-extraction written, corrections re-applied,
-# one transaction), each SQL statement slowed a little so that kills land inside it.
-CHILD = """
-import sys, time
-from sqlalchemy import event
-from app.db import make_engine, make_session_factory
-from app.ingest.service import ArticleInput, prepare, save
-from tests.web.conftest import sample_extraction
 
-engine = make_engine(sys.argv[1])
-event.listen(engine, "before_cursor_execute", lambda *args: time.sleep(0.004))
-item = ArticleInput(open(sys.argv[2], encoding="utf-8").read(), "sample")
-normalised, slug, title = prepare(item)
-print("ready", flush=True)
-save(make_session_factory(engine), item, normalised, slug, title,
-     sample_extraction(normalised.text))
-print("done", flush=True)
-"""
+def _store_revision(url: str, text_file: str, ready: Connection) -> None:
+    """The ingest process: the real store path (save: re-extraction written, corrections
+    re-applied, one transaction), each SQL statement slowed a little so that kills land
+    inside it."""
+    engine = make_engine(url)
+    event.listen(engine, "before_cursor_execute", lambda *args: time.sleep(0.004))
+    item = ArticleInput(Path(text_file).read_text(encoding="utf-8"), "sample")
+    normalised, slug, title = prepare(item)
+    ready.send("ready")
+    save(make_session_factory(engine), item, normalised, slug, title,
+         sample_extraction(normalised.text))
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -69,17 +68,20 @@ def _observe(path: Path) -> tuple[int, Any, list[tuple[str, str]]]:
 def _ingest(path: Path, text_file: Path, kill_after: float | None) -> bool:
     """Run the ingest process; kill it ``kill_after`` seconds after it is ready. True if it
     finished on its own."""
-    process = subprocess.Popen([sys.executable, "-c", CHILD, f"sqlite:///{path}",
-                                str(text_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "ready"
+    ready, child_end = PROCESSES.Pipe(duplex=False)
+    process = PROCESSES.Process(target=_store_revision,
+                                args=(f"sqlite:///{path}", str(text_file), child_end))
+    process.start()
+    child_end.close()
+    assert ready.poll(60) and ready.recv() == "ready"
     if kill_after is None:
-        assert process.wait(60) == 0
+        process.join(60)
+        assert process.exitcode == 0
         return True
     time.sleep(kill_after)
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
-    return process.returncode == 0
+    process.kill()  # SIGKILL
+    process.join(10)
+    return process.exitcode == 0
 
 
 @only_on("sqlite", "copies the database file and checks it with PRAGMA integrity_check")

@@ -10,11 +10,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, Databases
 
 
 def _free_port() -> int:
@@ -24,8 +23,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for the module's tests: each is refused before anything is stored, and
+    each then checks that the server still answers the next client."""
+    db_url = databases.migrated()
+    tmp_path = tmp_path_factory.mktemp("server")
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "ADMIN_TOKEN": ADMIN_TOKEN,
            "LOCAL_WORKER": "false"}  # nothing here is ingested
@@ -50,6 +53,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+        databases.drop(db_url)
 
 
 def _post(url: str, body: bytes, chunked: bool = False) -> tuple[int, dict[str, object]]:

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 
-def test_serving_pages_does_not_import_spacy(db_url: str, ingest_text, bundled_text: str) -> None:  # type: ignore[no-untyped-def]
-    ingest_text(bundled_text, "ramadi")
+def test_serving_pages_does_not_import_spacy(db_url: str, ramadi_client: object) -> None:
+    # ramadi_client: db_url is a copy of a database holding the bundled article
     code = f"""
 import sys
 from fastapi.testclient import TestClient
