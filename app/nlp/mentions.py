@@ -371,6 +371,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label, strong, method = of_label, True, "rule"  # "the town of Tal Kaif"
         if not strong and label in ("PERSON", "ORGANISATION") and (
             _after_place_relation(span) or _motion_place(span)
+            or (label == "PERSON" and _in_place(span))
         ):
             label, strong, method = "CITY", True, "rule"  # "in the vicinity of Jilib"
         if (
@@ -381,6 +382,10 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = "CITY"  # "al-Jufra": a lone Arabic name with its article is a place
         if label == "PERSON" and not strong and _conjoined_with_place(span):
             label = "CITY"  # "around Dana and Sarmada"
+        if not strong and label in ("CITY", "ORGANISATION", "PERSON", "REGION") and (
+            span.end < len(doc) and doc[span.end].lower_ in word_list("member_nouns")
+        ):
+            label, strong, method = "ARMED_GROUP", True, "rule"  # "M23 rebels"
         if label.startswith("UNIT_") and span.start > 0 and doc[span.start - 1].like_num:
             span = doc[span.start - 1 : span.end]  # "444 Combat Brigade"
         new_label, extend, from_context = _contextual_label(span, label)
@@ -419,6 +424,7 @@ OF_PHRASES = {
 
 
 DIRECTIONS = {"toward", "towards", "into"}
+IN_PLACE = frozenset({"in", "inside", "outside", "throughout", "across"})
 
 
 def _motion_place(span: Span) -> bool:
@@ -439,6 +445,21 @@ def _motion_place(span: Span) -> bool:
     if prep.lower_ == "to":  # "fled to Kutum", "flew to Kyiv"; not "returned to X the files"
         return not any(c.dep_ in ("dobj", "dative") for c in verb.children)
     return prep.lower_ in DIRECTIONS | {"from"}
+
+
+def _in_place(span: Span) -> bool:
+    """ "The situation in Goma", "fighting inside Beni": a one-word name after a preposition of
+    place is no person (one has "confidence in Abiy Ahmed", a full name, by an attitude's
+    "in")."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    if len(span) != 1 or root.dep_ != "pobj" or root.head.lower_ not in IN_PLACE:
+        return False
+    prep = root.head
+    while prep.dep_ == "conj" and prep.head.i != prep.i:
+        prep = prep.head  # "confidence in Abiy Ahmed and in Hassan"
+    return prep.head.lemma_.lower() not in word_list("attitude_nouns")
 
 
 def _after_place_relation(span: Span) -> bool:

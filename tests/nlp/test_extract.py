@@ -599,3 +599,18 @@ def test_a_groups_name_before_its_members_noun_is_the_mention(nlp: "Language") -
     assert {"Houthi", "Taliban"} <= texts
     assert not {"Houthi fighters", "Taliban gunmen"} & texts
     assert by_mention(x, "Houthi").kind == "armed group"
+
+
+def test_an_unknown_name_before_a_members_noun_is_an_armed_group(nlp: "Language") -> None:
+    x = run(nlp, "M23 rebels, backed by Rwanda, seized the town of Sake on Friday.")
+    group = by_mention(x, "M23")
+    assert (group.type, group.kind) == ("actor", "armed group")
+    assert "Syrian" not in mention_texts(run(nlp, "Syrian rebels clashed near Afrin."))
+
+
+def test_a_one_word_name_in_a_place_is_a_place(nlp: "Language") -> None:
+    x = run(nlp, "\u201cThe situation in Goma is catastrophic,\u201d said Marie Lukusa.")
+    assert by_mention(x, "Goma").type == "location"
+    assert by_mention(x, "Marie Lukusa").type == "actor"
+    y = run(nlp, "The minister expressed confidence in Abiy Ahmed.")
+    assert by_mention(y, "Abiy Ahmed").type == "actor"
