@@ -135,11 +135,7 @@ class LibraryEntity(Base):
     """
 
     __tablename__ = "library_entities"
-    __table_args__ = (
-        Index("ix_library_entities_rank", "article_count", "mention_count"),
-        Index("ix_library_entities_type_rank", "type", "article_count", "mention_count"),
-        NEVER_REUSE_IDS,
-    )
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(400), unique=True)
@@ -154,6 +150,16 @@ class LibraryEntity(Base):
     names: Mapped[list["LibraryName"]] = relationship(
         back_populates="library_entity", order_by="LibraryName.uses.desc()", viewonly=True
     )
+
+
+# The directory's order (most articles, then most mentions, then id), all of it and within a
+# type: a page is read off the index, at any offset, with no sort of the rows before it (ties
+# on the counts are most of a large library; an index without the id would leave them to a
+# sort).
+_DIRECTORY_ORDER = (LibraryEntity.article_count.desc(), LibraryEntity.mention_count.desc(),
+                    LibraryEntity.id)
+Index("ix_library_entities_directory", *_DIRECTORY_ORDER)
+Index("ix_library_entities_type_directory", LibraryEntity.type, *_DIRECTORY_ORDER)
 
 
 class LibraryName(Base):
@@ -183,9 +189,13 @@ class LibraryTerm(Base):
 
     __tablename__ = "library_terms"
 
+    # ``ix_library_terms_entity_term``: whether one entity has a name starting with ``q``,
+    # from the index alone (the directory walks its order and asks this of each entity).
+    __table_args__ = (Index("ix_library_terms_entity_term", "library_id", "term"),)
+
     term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
     library_id: Mapped[int] = mapped_column(
-        ForeignKey("library_entities.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("library_entities.id", ondelete="CASCADE"), primary_key=True
     )
 
 

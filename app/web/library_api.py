@@ -90,8 +90,9 @@ def list_library(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> LibraryPage:
-    total, items = reads.list_library(session, q, type, limit, offset)
-    return LibraryPage(total=total, items=[LibraryEntityOut.of(e, links) for e in items])
+    found = reads.list_library(session, q, type, limit, offset)
+    return LibraryPage(total=found.total, total_exact=found.exact,
+                       items=[LibraryEntityOut.of(e, links) for e in found.items])
 
 
 def library_detail(

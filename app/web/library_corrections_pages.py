@@ -29,8 +29,8 @@ def editing_context(session: Session, entity: reads.LibraryEntitySummary, merge_
                     ) -> dict[str, Any]:
     """What a signed-in editor's library entity page adds: the entities it could be merged
     into (of its type first, or those the editor searched for) and its corrections log."""
-    _, found = reads.list_library(session, merge_q or None, None if merge_q else entity.type,
-                                  MERGE_CHOICES + 1, 0)
+    found = reads.list_library(session, merge_q or None, None if merge_q else entity.type,
+                               MERGE_CHOICES + 1, 0, counted=False).items
     total, log = edits.log(session, entity.id, limit=20)
     return {
         "merge_q": merge_q or "",

@@ -92,14 +92,15 @@ def directory(
     if type and type not in ENTITY_TYPES:
         raise HTTPException(422, f"type must be one of {', '.join(ENTITY_TYPES)}")
     offset = (page - 1) * ENTITIES_PER_PAGE
-    total, items = reads.list_library(session, q, type or None, ENTITIES_PER_PAGE, offset)
+    found = reads.list_library(session, q, type or None, ENTITIES_PER_PAGE, offset)
     query = {k: v for k, v in (("q", q), ("type", type)) if v}
     return _page(request, "library.html", {
-        "entities": items,
+        "entities": found.items,
         "aliases_of": reads.aliases_of,
-        "total": total,
+        "total": found.total,
+        "total_exact": found.exact,
         "page": page,
-        "pages": _pages(total, ENTITIES_PER_PAGE, page),
+        "pages": _pages(found.total, ENTITIES_PER_PAGE, page),
         "q": q or "",
         "type": type or "",
         "types": ENTITY_TYPES,

@@ -411,7 +411,10 @@ class LibraryCorrectionPage(BaseModel):
 
 
 class LibraryPage(BaseModel):
-    total: int
+    total: int = Field(description="how many entities match; when total_exact is false, a "
+                       "lower bound: the count stops after 10,000 entities (with q, after 1,000 "
+                       "words of matching names)")
+    total_exact: bool = Field(description="false: total is a lower bound (at least this many)")
     items: list[LibraryEntityOut]
 
 

@@ -781,6 +781,13 @@ def probes(app: AppUnderTest, seeds: int) -> list[Probe]:
         Probe(f"library entity page of the most frequent entity ({frequent.name})",
               lambda i: f"/entities/{frequent.id}"),
         Probe("`/api/entities?q=isla`", lambda i: "/api/entities?q=isla"),
+        # The directory as a reader opens it, and as the filter sends a first letter typed
+        # (a one-letter prefix matches a good share of all names).
+        Probe("directory (`/api/entities`)", lambda i: "/api/entities"),
+        Probe("directory, one letter typed (`/api/entities?q=a`)",
+              lambda i: "/api/entities?q=a"),
+        Probe("home page's article list (`/api/library/articles`)",
+              lambda i: "/api/library/articles"),
         Probe("search, common word (`said`)", lambda i: "/api/search?q=said"),
         Probe("search, rare word (one article's)",
               lambda i: f"/api/search?q={rare_word((i * step) % copies)}"),

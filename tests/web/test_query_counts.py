@@ -132,12 +132,16 @@ def test_the_big_article_really_is_bigger(sized: TestClient) -> None:
 # Round trips of the library's pages, each a SELECT (what a PostgreSQL server costs most):
 # the entity with its names, the library's size, whether a correction names it and the
 # editors' merges in one, a timeline page with its mention counts in one, its roles and quotes
-# in one, co-mentions (the editors' notes only when a correction names the entity); the
-# directory's total and its aliases ride on its page's rows.
+# in one, co-mentions (the editors' notes only when a correction names the entity). The
+# directory with ``q``: the library's size and ``q``'s terms (counted no further than the
+# choice needs) to choose between walking the directory's index and sorting the matches, then
+# the page with its aliases; its total (bounded) only when the page is full, a short page
+# being the last.
 LIBRARY_URLS = [
     ("/entities/{library}", HTML, 4),
     ("/api/entities/{library}", {}, 4),
-    ("/api/entities?q=person", {}, 1),
+    ("/api/entities?q=person", {}, 3),
+    ("/api/entities?q=person&limit=5", {}, 4),
 ]
 
 
@@ -168,10 +172,12 @@ def test_the_article_page_takes_five_round_trips(sized: TestClient) -> None:
 
 
 def test_the_directory_total_counts_past_its_page(sized: TestClient) -> None:
-    """The total comes with the page's rows: the same on any page, and past the last one."""
+    """The total is the same on any page, and past the last one."""
     first = sized.get("/api/entities?q=person&limit=5").json()
     assert first["total"] == 27 and len(first["items"]) == 5  # Person0..1 and Person0..24
+    assert first["total_exact"] is True
     assert sized.get("/api/entities?q=person&limit=5&offset=25").json()["total"] == 27
     past = sized.get("/api/entities?q=person&limit=5&offset=100").json()
-    assert past == {"total": 27, "items": []}
-    assert sized.get("/api/entities?q=nobody").json() == {"total": 0, "items": []}
+    assert past == {"total": 27, "total_exact": True, "items": []}
+    assert sized.get("/api/entities?q=nobody").json() == {"total": 0, "total_exact": True,
+                                                           "items": []}
