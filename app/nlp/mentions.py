@@ -382,6 +382,8 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = "CITY"  # "al-Jufra": a lone Arabic name with its article is a place
         if label == "PERSON" and not strong and _conjoined_with_place(span):
             label = "CITY"  # "around Dana and Sarmada"
+        if not strong and label in ("ORGANISATION", "CITY") and _set_beside_a_job(span):
+            label = "PERSON"  # "The group’s spokesman, Willy Ngoma"
         if not strong and label in ("CITY", "ORGANISATION", "PERSON", "REGION") and (
             span.end < len(doc) and doc[span.end].lower_ in word_list("member_nouns")
         ):
@@ -445,6 +447,22 @@ def _motion_place(span: Span) -> bool:
     if prep.lower_ == "to":  # "fled to Kutum", "flew to Kyiv"; not "returned to X the files"
         return not any(c.dep_ in ("dobj", "dative") for c in verb.children)
     return prep.lower_ in DIRECTIONS | {"from"}
+
+
+def _set_beside_a_job(span: Span) -> bool:
+    """A name of capitalised words in apposition with one person's job ("the group’s
+    spokesman, Willy Ngoma", "Yolande Makolo, the government spokeswoman") names a person."""
+    if not 2 <= len(span) <= 4 or not all(t.is_title for t in span):
+        return False
+    jobs = set(lexicon()["role_nouns"])
+    root = span.root
+    beside = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "appos":
+        beside.append(root.head)
+    return any(
+        t.pos_ == "NOUN" and t.tag_ == "NN" and t.lower_ in jobs and not t.is_title
+        for t in beside
+    )
 
 
 def _in_place(span: Span) -> bool:

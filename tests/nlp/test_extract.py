@@ -614,3 +614,19 @@ def test_a_one_word_name_in_a_place_is_a_place(nlp: "Language") -> None:
     assert by_mention(x, "Marie Lukusa").type == "actor"
     y = run(nlp, "The minister expressed confidence in Abiy Ahmed.")
     assert by_mention(y, "Abiy Ahmed").type == "actor"
+
+
+def test_a_name_set_beside_a_persons_job_is_a_person(nlp: "Language") -> None:
+    x = run(
+        nlp,
+        "The group\u2019s spokesman, Willy Ngoma, said the fighters would advance. \u201cThese "
+        "accusations are baseless,\u201d said Yolande Makolo, the Rwandan government "
+        "spokeswoman.",
+    )
+    for name in ("Willy Ngoma", "Yolande Makolo"):
+        person = by_mention(x, name)
+        assert (person.type, person.kind) == ("actor", "person"), name
+    makolo = by_mention(x, "Yolande Makolo")
+    assert "the Rwandan government spokeswoman" in {m.text for m in makolo.mentions}
+    y = run(nlp, "The rebels\u2019 main backer, Rwanda, denied it.")
+    assert by_mention(y, "Rwanda").type == "location"
