@@ -203,14 +203,19 @@ def link_acronyms(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 
 KNOWN_AS = re.compile(
-    r",?\s*\(?(?:also |better |formerly |widely |locally |popularly )?known as\s+(?:the\s+)?[“\"]?"
+    r",?\s*\(?(?:(?:also |better |formerly |widely |locally |popularly )?known as"
+    r"|known by its (?:[A-Z]\w+ )?(?:acronym|initials|abbreviation),?)"
+    r"\s+(?:the\s+)?[“\"]?"
     r"(?P<alias>[A-Z][\w’'-]*(?:\s+(?:al-)?[A-Z][\w’'-]*){0,4})"
 )
 
 
-def link_known_as(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """ "the Special Deterrence Force, known as Rada": the second name is the first's alias."""
+def link_known_as(text: str, cands: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """ "the Special Deterrence Force, known as Rada", "the Congolese army, known by its French
+    acronym FARDC": the second name is the first's alias. Returns the new mentions, and the
+    aliases (new or found before) whose other occurrences later steps look for."""
     added: list[Candidate] = []
+    aliases: list[Candidate] = []
     by_span = {(c.start, c.end): c for c in cands}
     names: dict[str, Candidate] = {}
     for c in cands:
@@ -219,13 +224,16 @@ def link_known_as(text: str, cands: list[Candidate]) -> list[Candidate]:
             continue
         start, end = match.span("alias")
         names[match.group("alias")] = c
-        if (start, end) not in by_span and not any(o.start < end and start < o.end for o in cands):
+        if (start, end) in by_span:
+            by_span[start, end].strong = True  # the text says what it is
+            aliases.append(by_span[start, end])
+        elif not any(o.start < end and start < o.end for o in cands):
             added.append(_alias_of(c, start, end, match.group("alias")))
     for other in cands:  # the alias wherever else the article uses it
         named = names.get(other.text)
         if named is not None and other is not named:
             other.key, other.label = named.key, named.label
-    return added
+    return added, added + aliases
 
 
 # "X, a force known locally as Y", "the irregular forces — known by the government as “Y”",

@@ -79,8 +79,8 @@ def acronyms(ctx: ArticleContext, found: Found) -> Decision:
 
 def known_as(ctx: ArticleContext, found: Found) -> Decision:
     """ "X, known as Y": Y is X."""
-    added = link_known_as(ctx.text, found.mentions)
-    return Decision(add=added, aliases=added)
+    added, aliases = link_known_as(ctx.text, found.mentions)
+    return Decision(add=added, aliases=aliases)
 
 
 def introduced_as(ctx: ArticleContext, found: Found) -> Decision:

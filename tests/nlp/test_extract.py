@@ -630,3 +630,16 @@ def test_a_name_set_beside_a_persons_job_is_a_person(nlp: "Language") -> None:
     assert "the Rwandan government spokeswoman" in {m.text for m in makolo.mentions}
     y = run(nlp, "The rebels\u2019 main backer, Rwanda, denied it.")
     assert by_mention(y, "Rwanda").type == "location"
+
+
+def test_a_name_known_by_its_acronym_is_one_entity_wherever_the_acronym_stands(
+    nlp: "Language",
+) -> None:
+    x = run(
+        nlp,
+        "The Congolese army, known by its French acronym FARDC, said its troops had retaken "
+        "Kitshanga. FARDC officers later denied it.",
+    )
+    army = by_mention(x, "Congolese army")
+    assert [m.text for m in army.mentions].count("FARDC") == 2
+    assert (army.type, army.kind) == ("unit", "army")
