@@ -384,6 +384,9 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = "CITY"  # "around Dana and Sarmada"
         if not strong and label in ("ORGANISATION", "CITY") and _set_beside_a_job(span):
             label = "PERSON"  # "The group’s spokesman, Willy Ngoma"
+        place_kind = _described_as_a_place(span) if not strong else None
+        if place_kind is not None and label in ("ORGANISATION", "PERSON", "CITY"):
+            label, strong, method = place_kind, True, "rule"  # "Alamata, a town on the road"
         if not strong and label in ("CITY", "ORGANISATION", "PERSON", "REGION") and (
             span.end < len(doc) and doc[span.end].lower_ in word_list("member_nouns")
         ):
@@ -463,6 +466,17 @@ def _set_beside_a_job(span: Span) -> bool:
         t.pos_ == "NOUN" and t.tag_ == "NN" and t.lower_ in jobs and not t.is_title
         for t in beside
     )
+
+
+def _described_as_a_place(span: Span) -> str | None:
+    """ "Alamata, a town on the road to Addis Ababa": the apposition's noun says what kind of
+    place the name is, as "the town of X" does."""
+    root = span.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN" and child.i > root.i:
+            if any(t.dep_ == "det" for t in child.children):
+                return OF_PHRASES.get(child.lower_)
+    return None
 
 
 def _in_place(span: Span) -> bool:

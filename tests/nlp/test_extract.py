@@ -643,3 +643,16 @@ def test_a_name_known_by_its_acronym_is_one_entity_wherever_the_acronym_stands(
     army = by_mention(x, "Congolese army")
     assert [m.text for m in army.mentions].count("FARDC") == 2
     assert (army.type, army.kind) == ("unit", "army")
+
+
+def test_a_name_whose_apposition_is_a_kind_of_place_is_that_place(nlp: "Language") -> None:
+    x = run(nlp, "Rebels pushed the troops out of Alamata, a town on the road to Addis Ababa.")
+    town = by_mention(x, "Alamata")
+    assert (town.type, town.kind) == ("location", "city")
+    assert "a town" in {m.text for m in town.mentions}
+
+
+def test_a_name_before_militiamen_is_their_group(nlp: "Language") -> None:
+    x = run(nlp, "The regional government said Fano militiamen had attacked a police station.")
+    group = by_mention(x, "Fano")
+    assert (group.type, group.kind) == ("actor", "armed group")
