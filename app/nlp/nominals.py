@@ -441,6 +441,14 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
                 key = f"actor:{name.lower()}"
             elif doc[first].lower_ == "the" and seen:
                 key = seen.most_common(1)[0][0]
+            elif (
+                doc[first].lower_ == "the"
+                and _present_government(doc[first + 1 : tok.i])
+                and (home := _dateline_country(ctx, cands))
+            ):
+                country = home  # "MOSUL, Iraq — ... the government": the report's country's
+                name = government_name(country)
+                key = f"actor:{name.lower()}"
             else:
                 continue
             seen[key] += 1
@@ -449,6 +457,27 @@ def government_mentions(ctx: ArticleContext, cands: list[Candidate]) -> list[Can
             cand.canonical = name if country is not None else None
             found.append(cand)
     return found
+
+
+def _present_government(modifiers: Span) -> bool:
+    """ "the government", "the internationally recognised government": the state's present
+    government, not "the communist government" or "the former government" (a report's first
+    government is not taken for the dateline country's unless so)."""
+    return all(t.lower_ in words("state_government_words") for t in modifiers)
+
+
+def _dateline_country(ctx: ArticleContext, cands: list[Candidate]) -> str | None:
+    """The country of a report's dateline ("MOSUL, Iraq — ..."), where the report was filed."""
+    if not ctx.docs:
+        return None
+    doc = ctx.docs[0]
+    for c in cands:
+        if (
+            c.para == 0 and c.label == "COUNTRY" and c.token_start <= 6
+            and c.token_end < len(doc) and doc[c.token_end].text in ("—", "–", "--")
+        ):
+            return c.canonical or c.text
+    return None
 
 
 def _describes(named: Candidate, noun: str) -> bool:

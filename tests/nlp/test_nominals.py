@@ -111,3 +111,21 @@ def test_the_government_in_a_capital_is_that_countrys_but_not_in_a_past_era(
         "In the 1980s, rebels ambushed the soldiers of the communist government in Kabul."
     ))
     assert not [e for e in then.entities if e.name == "Government of Afghanistan"]
+
+
+def test_the_government_in_a_datelined_report_is_the_datelines_countrys(
+    nlp: "Language",
+) -> None:
+    from app.nlp.extract import extract
+    from app.nlp.normalise import normalise_text
+
+    x = extract(nlp, normalise_text(
+        "JUBA, South Sudan \u2014 Fighting spread to two more counties on Friday, residents "
+        "said. The government blamed the rebels."
+    ))
+    government = next(e for e in x.entities if any(m.text == "The government" for m in e.mentions))
+    assert government.name == "Government of South Sudan"
+    y = extract(nlp, normalise_text(
+        "JUBA, South Sudan \u2014 Elders recalled how the communist government had fallen."
+    ))
+    assert not [e for e in y.entities if e.name == "Government of South Sudan"]
