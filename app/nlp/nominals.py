@@ -249,8 +249,10 @@ def _named_by_head(
 ) -> Candidate | None:
     """'the coalition', 'the brigade', 'the highway': the latest name ending in that word;
     'The Observatory', 'the Mission': a capitalised word of a body's longer name."""
-    if not head.isalpha() or len(head) < 4 or head in lexicon()["vague_heads"]:
+    if not head.isalpha() or len(head) < 4:
         return None
+    if head in lexicon()["vague_heads"]:
+        return _named_nearby(cands, offset, head)
     singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
     labels = set(DOMAIN_LABELS) - NOT_BY_HEAD
     for c in reversed(_prior(cands, offset, labels)):
@@ -274,6 +276,24 @@ def _named_by_head(
             return c  # "the ministry" after "the Houthi-run health ministry"
         if c.form == "name" and _designator_first(c, head):
             return c  # "the lake" after "Lake Chad", "the camp" after "Camp Lemonnier"
+    return None
+
+
+# how far back a vague head ("the force") looks for the proper name it repeats
+NEARBY_CHARS = 400
+
+
+def _named_nearby(cands: list[Candidate], offset: int, head: str) -> Candidate | None:
+    """ "the force" just after "the Multinational Joint Task Force": a vague word ("force",
+    "unit", "team") names a body only when the one named just before ends in it, capitalised;
+    elsewhere it is the word ("the use of force")."""
+    if head not in words("proper_name_heads"):
+        return None
+    for c in reversed(_prior(cands, offset, BODY_LABELS)):
+        if offset - c.end > NEARBY_CHARS:
+            return None
+        if c.form == "name" and c.text.split()[-1] == head.capitalize():
+            return c
     return None
 
 

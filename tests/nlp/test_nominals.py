@@ -129,3 +129,14 @@ def test_the_government_in_a_datelined_report_is_the_datelines_countrys(
         "JUBA, South Sudan \u2014 Elders recalled how the communist government had fallen."
     ))
     assert not [e for e in y.entities if e.name == "Government of South Sudan"]
+
+
+def test_the_force_just_after_a_force_named_so_is_that_force(nlp: "Language") -> None:
+    x = run(nlp, (
+        "Kenya sent troops to the African Union Transition Force, but Uganda said it would "
+        "pull its soldiers out of the force."
+    ))
+    force = next(e for e in x.entities if e.name == "African Union Transition Force")
+    assert "the force" in {m.text for m in force.mentions}
+    y = run(nlp, "The police used force to disperse the crowd near the Rapid Intervention Force.")
+    assert "force" not in {m.text for e in y.entities for m in e.mentions}
