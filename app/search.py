@@ -351,6 +351,11 @@ def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int,
     ).all()
     if not top:
         return [], False
+    # The shown quotes are highlighted in one pass over the query's matches between the first
+    # and last of them (``+rowid IN``: not a lookup FTS5 is asked for): a lookup per rowid
+    # reads the whole of a common word's match list each time ("the": 32,000 quotes, 20
+    # times, 6-8 ms at 10,000 articles; the pass over a ranked, recent range: 0.3 ms).
+    rows = [r for r, _, _ in top]
     shown = {
         qid: (raw, speaker, slug)
         for qid, raw, speaker, slug in session.execute(
@@ -359,9 +364,11 @@ def _sqlite_quotes(session: Session, parsed: ParsedQuery, limit: int,
                 "FROM quotes_fts JOIN quotes q ON q.id = quotes_fts.quote_id "
                 "JOIN articles a ON a.id = q.article_id "
                 "LEFT JOIN entities e ON e.id = q.speaker_id "
-                "WHERE quotes_fts MATCH :q AND quotes_fts.rowid IN :rows"
+                "WHERE quotes_fts MATCH :q AND +quotes_fts.rowid IN :rows "
+                "AND quotes_fts.rowid BETWEEN :first AND :last"
             ).bindparams(bindparam("rows", expanding=True)),
-            {"q": query, "ms": MARK_START, "me": MARK_END, "rows": [r for r, _, _ in top]},
+            {"q": query, "ms": MARK_START, "me": MARK_END, "rows": rows, "first": min(rows),
+             "last": max(rows)},
         )
     }
     return [QuoteHit(qid, unmark(shown[qid][0]), shown[qid][1], shown[qid][2])

@@ -356,6 +356,22 @@ def test_quotes_over_the_bound_are_the_most_recently_stored(
     assert found.quotes_recent_only
 
 
+def test_the_shown_quotes_are_highlighted_whichever_matches_lie_between(
+    stored: sessionmaker[Session],
+) -> None:
+    """Quotes are highlighted in one pass over the matches between the first and last shown
+    (SQLite): a match in between that is not shown stays out, each shown one is marked."""
+    for n in (2, 3):
+        _store_plain(stored, f"ramadi-{n}", TEXT.replace("Sunday", f"day {n}"))
+    with stored() as session:
+        every = search(session, "abandoned").quotes
+        for shown in (1, 2):
+            some = search(session, "abandoned", limit=shown).quotes
+            assert [q.id for q in some] == [q.id for q in every[:shown]]
+            assert all(q.text.marks for q in some)
+    assert len(every) == 3 and all(q.text.marks for q in every)
+
+
 def test_a_phrase_across_paragraphs_still_gets_its_snippet(
     stored: sessionmaker[Session],
 ) -> None:
