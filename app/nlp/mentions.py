@@ -384,7 +384,7 @@ def entity_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             label = "CITY"  # "around Dana and Sarmada"
         if not strong and label in ("ORGANISATION", "CITY") and _set_beside_a_job(span):
             label = "PERSON"  # "The group’s spokesman, Willy Ngoma"
-        place_kind = _described_as_a_place(span) if not strong else None
+        place_kind = (_described_as_a_place(span) or _seat_of_a_body(span)) if not strong else None
         if place_kind is not None and label in ("ORGANISATION", "PERSON", "CITY"):
             label, strong, method = place_kind, True, "rule"  # "Alamata, a town on the road"
         if not strong and label in ("CITY", "ORGANISATION", "PERSON", "REGION") and (
@@ -477,6 +477,23 @@ def _described_as_a_place(span: Span) -> str | None:
             if any(t.dep_ == "det" for t in child.children):
                 return OF_PHRASES.get(child.lower_)
     return None
+
+
+# "the Amhara regional government", "the Gedaref municipal council": the level of a body
+# that a place's name before it governs
+BODY_LEVELS = {"regional": "PROVINCE", "provincial": "PROVINCE", "state": "PROVINCE",
+               "municipal": "CITY", "city": "CITY"}
+
+
+def _seat_of_a_body(span: Span) -> str | None:
+    """A name before a level of government and a body ("the Amhara regional government") is
+    the place that body governs."""
+    doc = span.doc
+    if span.end + 1 >= len(doc):
+        return None
+    level, body = doc[span.end], doc[span.end + 1]
+    heads = {"government", "administration", *lexicon()["council_heads"]}
+    return BODY_LEVELS.get(level.text) if body.lower_ in heads and body.is_lower else None
 
 
 def _in_place(span: Span) -> bool:

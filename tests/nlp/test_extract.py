@@ -656,3 +656,11 @@ def test_a_name_before_militiamen_is_their_group(nlp: "Language") -> None:
     x = run(nlp, "The regional government said Fano militiamen had attacked a police station.")
     group = by_mention(x, "Fano")
     assert (group.type, group.kind) == ("actor", "armed group")
+
+
+def test_a_name_before_a_level_of_government_is_the_place_governed(nlp: "Language") -> None:
+    x = run(nlp, "The Amhara regional government said militiamen had attacked a police station.")
+    region = by_mention(x, "Amhara")
+    assert (region.type, region.kind) == ("location", "province")
+    y = run(nlp, "The Gedaref municipal council met on Monday.")
+    assert (by_mention(y, "Gedaref").type, by_mention(y, "Gedaref").kind) == ("location", "city")
