@@ -718,6 +718,7 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
                 prev.lower_ in modifiers
                 or (prev.ent_type_ == "NORP" and prev.tag_ == "JJ")
                 or AFFIX_TOKEN.match(prev.text)
+                or _demonym(prev)
             ):
                 start -= 1
             elif (
@@ -751,6 +752,20 @@ def unit_candidates(ctx: ArticleContext, para: int) -> list[Candidate]:
             )
         )
     return found
+
+
+DEMONYM = re.compile(r"[A-Z][a-z]{2,}(?:ian|ean|yan|ese|i)")
+
+
+def _demonym(tok: Token) -> bool:
+    """ "Tigrayan forces", "Darfuri militias": a capitalised adjective of a people the
+    knowledge file does not know, by its ending (not "-an" alone: "Kordofan" is a place),
+    that is no known name itself."""
+    return (
+        tok.tag_ in ("JJ", "NNP", "NNPS")
+        and DEMONYM.fullmatch(tok.text) is not None
+        and lookup(tok.text) is None
+    )
 
 
 def lower_case_place(word: str) -> KnownName | None:

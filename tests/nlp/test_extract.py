@@ -664,3 +664,10 @@ def test_a_name_before_a_level_of_government_is_the_place_governed(nlp: "Languag
     assert (region.type, region.kind) == ("location", "province")
     y = run(nlp, "The Gedaref municipal council met on Monday.")
     assert (by_mention(y, "Gedaref").type, by_mention(y, "Gedaref").kind) == ("location", "city")
+
+
+def test_an_unknown_peoples_adjective_before_forces_makes_a_unit(nlp: "Language") -> None:
+    x = run(nlp, "Tigrayan forces said on Sunday they had pushed federal troops out of the town.")
+    unit = by_mention(x, "Tigrayan forces")
+    assert unit.type == "unit"
+    assert "Tigrayan" not in mention_texts(x)
