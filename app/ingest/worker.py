@@ -63,9 +63,10 @@ class ExtractionWorker:
                 self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
             return self._executor
 
-    def _discard(self, executor: ProcessPoolExecutor | None, kill: bool) -> None:
+    def _discard(self, executor: ProcessPoolExecutor | None, kill: bool,
+                 wait: bool = False) -> None:
         """Forget ``executor`` if it is still the current pool; with ``kill``, end a child still
-        busy with an abandoned job."""
+        busy with an abandoned job; with ``wait``, until its management thread has ended."""
         with self._lock:
             if executor is None or self._executor is not executor:
                 return
@@ -75,7 +76,7 @@ class ExtractionWorker:
             for process in list(getattr(executor, "_processes", {}).values()):
                 if process.is_alive():
                     process.terminate()
-        executor.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=wait, cancel_futures=True)
 
     def extract(self, normalised: NormalisedText) -> Extraction:
         executor = self._pool()
@@ -101,5 +102,8 @@ class ExtractionWorker:
         self.extract(normalise_text("Officials in Baghdad said the road was open."))
 
     def shutdown(self, kill: bool = False) -> None:
-        """Let the child go; with ``kill``, end it even in the middle of a job."""
-        self._discard(self._executor, kill=kill)
+        """Let the child go; with ``kill``, end it even in the middle of a job. Waits for the
+        pool's management thread: left running, it closes its wake-up pipe while the
+        interpreter's exit hook (concurrent.futures.process._python_exit) may still write to
+        it, and the exiting worker printed a traceback ("Bad file descriptor") now and then."""
+        self._discard(self._executor, kill=kill, wait=True)
