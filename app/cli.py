@@ -352,6 +352,9 @@ def worker(threads: int) -> int:
     # (retried once), never the worker; the child keeps its spaCy pipeline between jobs.
     extraction = ExtractionWorker(settings.spacy_model, settings.ingest_timeout)
     log = logging.getLogger(__name__)
+    # Until huey's consumer installs its own handlers: SIGTERM's default would end this
+    # process at once, leaving the extraction child (spawned by warm_up) running on its own.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         try:
             extraction.warm_up()  # the first job need not wait for the model

@@ -105,10 +105,16 @@ def test_serve_runs_a_local_worker_beside_the_server_and_stops_it(
             time.sleep(0.2)
         workers = [c for c in _children(serve.pid) if "app worker" in _command_line(c)]
         assert len(workers) == 1
+        # The worker's extraction child, spawned at its start (it may still be loading spaCy:
+        # a stop then must not leave it running on its own).
+        while not (extraction := [c for c in _children(workers[0])
+                                  if "multiprocessing.spawn" in _command_line(c)]):
+            assert time.monotonic() < deadline and serve.poll() is None
+            time.sleep(0.1)
         serve.send_signal(stop)  # Ctrl-C, or `docker stop` / systemd
         assert serve.wait(timeout=30) == 0
-        for worker in workers:  # stopped and reaped with the server
-            assert not Path(f"/proc/{worker}").exists()
+        for process in workers + extraction:  # stopped and reaped with the server
+            assert not Path(f"/proc/{process}").exists(), _command_line(process)
     finally:
         if serve.poll() is None:
             serve.kill()
