@@ -33,16 +33,15 @@ load: migrate
 run: load
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
-# The whole suite on SQLite and every test that uses a database again on a throw-away
-# PostgreSQL cluster (Debian's `postgresql` package; scripts/with-postgres starts it and
-# removes it afterwards), the two side by side (each run is one process; each run's output
-# is printed when it ends). Tests that use no database (spaCy, rendering, the W3C harness)
-# give the same result on either engine: they run in the SQLite run only
-# (--database-tests-only; `make test-pg` alone runs them all).
-# PYTEST_ARGS passes options to both runs, e.g. `make test PYTEST_ARGS='-x tests/web'`.
+# The whole suite twice: on SQLite and on a throw-away PostgreSQL cluster (Debian's
+# `postgresql` package; scripts/with-postgres starts it and removes it afterwards), the two
+# side by side (each run is one process; each run's output is printed when it ends).
+# PYTEST_ARGS passes options to both runs, e.g. `make test PYTEST_ARGS='-x tests/web'`;
+# PG_PYTEST_ARGS to the PostgreSQL run only: `make test-pg PG_PYTEST_ARGS=--database-tests-only`
+# leaves out the tests that use no database (spaCy, rendering, the W3C harness), for a quicker
+# check of a change to the store.
 test: install-dev
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg \
-	  PG_PYTEST_ARGS=--database-tests-only
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 
 test-sqlite: install-dev
 	env -u TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)

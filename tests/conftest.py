@@ -72,8 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",
         help="leave out the tests that use no database (spaCy, rendering, the W3C harness, "
-             "...): they give the same result on either engine. `make test` runs them on "
-             "SQLite and passes this to its PostgreSQL run.")
+             "...): they give the same result on either engine; for a quicker run on "
+             "PostgreSQL after a change to the store (`make test` runs every test on both).")
 
 
 def uses_database(item: pytest.Item) -> bool:
@@ -396,7 +396,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for count in _LEFT_OUT:
         terminalreporter.write_line(
             f"--database-tests-only: {count} tests that use no database left out (they give "
-            "the same result on either engine; `make test` runs them on SQLite)")
+            "the same result on either engine)")
     for made in _DATABASES:
         if made.counts:
             terminalreporter.write_line(

@@ -69,7 +69,7 @@ def test_a_database_whose_schema_a_test_changed_is_not_handed_on(databases: Data
 
 def test_a_test_that_asks_for_a_database_runs_on_every_engine(request: pytest.FixtureRequest,
                                                               client: object) -> None:
-    # `make test`'s PostgreSQL run (--database-tests-only) leaves out only tests for which
+    # --database-tests-only (a quicker PostgreSQL run) leaves out only tests for which
     # this is False: a fixture that reaches the database through another fixture counts.
     assert uses_database(request.node)
 
