@@ -398,17 +398,19 @@ def newest_first() -> tuple[ColumnElement[Any], ...]:
             Article.id.desc())
 
 
-def _roles_in() -> Select[Any]:
+def _roles_part() -> Select[Any]:
+    """The roles these article entities hold, newest article first (columns named for
+    :func:`_roles_and_quotes`, which stacks them on the quotes)."""
     organisation = aliased(Entity)
     return (
         select(
-            Role.title,
-            func.coalesce(organisation.name, Role.organisation_name),
-            Article.slug,
-            Entity.id,
-            func.substr(Article.text, Role.start + 1, Role.end - Role.start),
-            Role.start,
-            Role.end,
+            Role.title.label("a"),
+            func.coalesce(organisation.name, Role.organisation_name).label("b"),
+            Article.slug.label("slug"),
+            Entity.id.label("entity_id"),
+            func.substr(Article.text, Role.start + 1, Role.end - Role.start).label("sentence"),
+            Role.start.label("start"),
+            Role.end.label("end"),
         )
         .join(Entity, Entity.id == Role.entity_id)
         .join(Article, Article.id == Entity.article_id)
@@ -419,14 +421,19 @@ def _roles_in() -> Select[Any]:
     )
 
 
-_ROLES_IN = _roles_in()
-_QUOTES_IN = (
-    select(Quote.id, Quote.text, Article.slug)
-    .join(Article, Article.id == Quote.article_id)
-    .where(Quote.speaker_id.in_(bindparam("ids", expanding=True)))
-    .order_by(*newest_first(), Quote.start, Quote.id)
-    .limit(_bound("limit"))
-)
+def _quotes_part() -> Select[Any]:
+    """What these article entities are quoted saying, newest article first."""
+    return (
+        select(Quote.id.label("a"), Quote.text.label("b"), Article.slug.label("slug"))
+        .join(Article, Article.id == Quote.article_id)
+        .where(Quote.speaker_id.in_(bindparam("ids", expanding=True)))
+        .order_by(*newest_first(), Quote.start, Quote.id)
+        .limit(_bound("limit"))
+    )
+
+
+_ROLES_IN = _roles_part()
+_QUOTES_IN = _quotes_part()
 _CO_MENTIONED = (
     select(LibraryEntity.id, LibraryEntity.name, LibraryEntity.type,
            LibraryComention.sentences)
@@ -442,41 +449,14 @@ def _roles_and_quotes() -> Any:
     """``_ROLES_IN`` and ``_QUOTES_IN`` in one statement (one round trip fewer for a library
     entity's page): each part ranked and limited as on its own, then the two stacked, roles
     first, each in its order. A quote's row leaves the role's columns empty."""
-    organisation = aliased(Entity)
-    roles = (
-        select(
-            func.row_number().over(order_by=(*newest_first(), Role.start, Role.id))
-            .label("rank"),
-            Role.title.label("a"),
-            func.coalesce(organisation.name, Role.organisation_name).label("b"),
-            Article.slug.label("slug"),
-            Entity.id.label("entity_id"),
-            func.substr(Article.text, Role.start + 1, Role.end - Role.start).label("sentence"),
-            Role.start.label("start"),
-            Role.end.label("end"),
-        )
-        .join(Entity, Entity.id == Role.entity_id)
-        .join(Article, Article.id == Entity.article_id)
-        .outerjoin(organisation, organisation.id == Role.organisation_id)
-        .where(Role.entity_id.in_(bindparam("ids", expanding=True)))
-        .order_by(*newest_first(), Role.start, Role.id)
-        .limit(_bound("limit"))
-        .subquery("roles_part")
-    )
-    quotes = (
-        select(
-            func.row_number().over(order_by=(*newest_first(), Quote.start, Quote.id))
-            .label("rank"),
-            Quote.id.label("a"),
-            Quote.text.label("b"),
-            Article.slug.label("slug"),
-        )
-        .join(Article, Article.id == Quote.article_id)
-        .where(Quote.speaker_id.in_(bindparam("ids", expanding=True)))
-        .order_by(*newest_first(), Quote.start, Quote.id)
-        .limit(_bound("limit"))
-        .subquery("quotes_part")
-    )
+    roles = (_roles_part()
+             .add_columns(func.row_number().over(order_by=(*newest_first(), Role.start,
+                                                           Role.id)).label("rank"))
+             .subquery("roles_part"))
+    quotes = (_quotes_part()
+              .add_columns(func.row_number().over(order_by=(*newest_first(), Quote.start,
+                                                            Quote.id)).label("rank"))
+              .subquery("quotes_part"))
     both = union_all(
         select(literal("role", String).label("part"), roles.c.rank, roles.c.a, roles.c.b,
                roles.c.slug, roles.c.entity_id, roles.c.sentence, roles.c.start, roles.c.end),
